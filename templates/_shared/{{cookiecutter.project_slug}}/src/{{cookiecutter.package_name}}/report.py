@@ -1,0 +1,129 @@
+"""Write ``reports/metrics.json`` and copy its numbers into the README and the model card.
+
+The README's results and the model card's evaluation sit between HTML comment
+markers; only the text between the markers is replaced, so everything else in
+those files stays as their author wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+RESULTS_MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
+EVALUATION_MARKERS = ("<!-- evaluation:start -->", "<!-- evaluation:end -->")
+
+# How each metric is named in the tables; a metric missing here shows its key.
+LABELS = {
+    "pr_auc": "PR-AUC (average precision)",
+    "roc_auc": "ROC-AUC",
+    "recall_at_precision_90": "Recall at precision >= 0.90",
+    "recall_at_precision_80": "Recall at precision >= 0.80",
+    "precision_at_100": "Precision in the top 100 alerts",
+    "brier": "Brier score (lower is better)",
+    "threshold": "Decision threshold",
+    "precision": "Precision",
+    "recall": "Recall",
+    "specificity": "Specificity",
+    "f1": "F1",
+    "accuracy": "Accuracy",
+    "macro_f1": "Macro F1",
+    "cv_roc_auc_mean": "Cross-validated ROC-AUC (mean)",
+    "cv_roc_auc_std": "Cross-validated ROC-AUC (sd)",
+    "true_positives": "True positives",
+    "false_positives": "False positives (false alarms)",
+    "false_negatives": "False negatives (missed)",
+    "true_negatives": "True negatives",
+}
+
+
+def write_metrics(payload: Mapping[str, Any], path: Path) -> Path:
+    """Write *payload* as JSON, floats rounded to 4 places so reruns give identical files."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_rounded(payload), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_metrics(path: Path) -> dict[str, Any]:
+    """Read a metrics file written by ``write_metrics``."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def results_markdown(payload: Mapping[str, Any]) -> str:
+    """Render the results table (model beside baseline) and the figures as Markdown."""
+    model, baseline = payload["model"], payload["baseline"]
+    lines = []
+    summary = payload.get("dataset", {}).get("summary")
+    if summary:
+        lines += [f"Measured on {summary}", ""]
+    primary = payload.get("primary_metric")
+    if primary and primary in model["metrics"] and primary in baseline["metrics"]:
+        lines += [
+            f"**{model['name']}** reaches {LABELS.get(primary, primary)} "
+            f"**{_format(model['metrics'][primary])}**, against "
+            f"{_format(baseline['metrics'][primary])} for the baseline ({baseline['name']}).",
+            "",
+        ]
+    keys = list(model["metrics"]) + [k for k in baseline["metrics"] if k not in model["metrics"]]
+    lines += [
+        f"| Metric | {model['name']} | Baseline: {baseline['name']} |",
+        "| --- | ---: | ---: |",
+    ]
+    for key in keys:
+        ours, theirs = model["metrics"].get(key), baseline["metrics"].get(key)
+        lines.append(f"| {LABELS.get(key, key)} | {_format(ours)} | {_format(theirs)} |")
+    for figure in payload.get("figures", []):
+        lines += ["", f"![{figure['caption']}]({figure['path']})"]
+    return "\n".join(lines)
+
+
+def replace_block(text: str, markers: tuple[str, str], body: str) -> str:
+    """Return *text* with the part between the two *markers* replaced by *body*."""
+    start, end = markers
+    head, found_start, rest = text.partition(start)
+    _, found_end, tail = rest.partition(end)
+    if not found_start or not found_end:
+        raise ValueError(f"the markers {start} and {end} are missing; put them back to update")
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def update_documents(
+    payload: Mapping[str, Any],
+    readme: Path = Path("README.md"),
+    model_card: Path = Path("MODEL_CARD.md"),
+) -> list[Path]:
+    """Put the results into the README and model card, where they exist; return those updated."""
+    body = results_markdown(payload)
+    updated = []
+    for path, markers in ((readme, RESULTS_MARKERS), (model_card, EVALUATION_MARKERS)):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            path.write_text(replace_block(text, markers, body), encoding="utf-8")
+            updated.append(path)
+    return updated
+
+
+def _format(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        # Small values such as a Brier score of 0.0012 need more places to differ.
+        return f"{value:.4f}" if 0 < abs(value) < 0.01 else f"{value:.3f}"
+    return str(value)
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    if isinstance(value, Mapping):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(item) for item in value]
+    return value

@@ -1,0 +1,50 @@
+"""The synthetic data has the real set's schema, size and fraud rate, and is reproducible."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }}.data import (
+    FEATURES,
+    N_FRAUD,
+    N_ROWS,
+    TARGET,
+    DataError,
+    make_synthetic,
+    read_transactions,
+)
+
+
+def test_full_synthetic_set_matches_the_real_schema():
+    frame = make_synthetic()
+    assert list(frame.columns) == FEATURES + [TARGET]
+    assert len(frame) == N_ROWS == 284_807
+    assert int(frame[TARGET].sum()) == N_FRAUD == 492
+    assert frame[TARGET].isin([0, 1]).all()
+    assert frame["Time"].is_monotonic_increasing
+    assert frame["Time"].between(0, 172_792).all()
+    assert (frame["Amount"] >= 0).all()
+    assert not frame.isna().any().any()
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    first, again, other = (make_synthetic(5_000, 50, seed=s) for s in (1, 1, 2))
+    pd.testing.assert_frame_equal(first, again)
+    assert not np.allclose(first["V1"].to_numpy(), other["V1"].to_numpy())
+
+
+def test_reader_rejects_a_file_without_the_feature_columns(tmp_path):
+    path = tmp_path / "bad.csv"
+    make_synthetic(100, 5, seed=0).drop(columns=["V3", "Amount"]).to_csv(path, index=False)
+    with pytest.raises(DataError, match="V3, Amount"):
+        read_transactions(path)
+
+
+def test_reader_rejects_non_numeric_values(tmp_path):
+    frame = make_synthetic(100, 5, seed=0)
+    frame["V2"] = frame["V2"].astype(object)
+    frame.loc[3, "V2"] = "abc"
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataError, match="V2"):
+        read_transactions(path)

@@ -1,0 +1,147 @@
+"""End to end, as a new user: build the wheel, install it, generate, install the project, and
+run its linters, its validators, its own tests and its training; then check the quality floors.
+
+Slow (a fresh virtual environment per project); marked ``e2e``. The generated
+project runs with every proxy pointed at a closed port, so any attempt to reach
+the network fails instead of passing by luck.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from conftest import AUTHOR, REPO_ROOT
+
+from scaffolder.catalog import get_template
+
+pytestmark = pytest.mark.e2e
+
+# The metric each template is judged by, and its floor on the default data.
+FLOORS = {
+    "fraud-detection": {"pr_auc": 0.75},
+}
+OFFLINE = {
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "http_proxy": "http://127.0.0.1:9",
+    "https_proxy": "http://127.0.0.1:9",
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
+}
+TOOLS = Path(sys.executable).parent  # ruff, actionlint and check-jsonschema from the dev extra
+
+
+def run(args, cwd=None, env=None, timeout=900) -> subprocess.CompletedProcess:
+    """Run a command; fail the test with its output if it fails."""
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, args))} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+        )
+    return done
+
+
+def new_venv(folder: Path) -> Path:
+    """A fresh virtual environment; returns its bin/Scripts folder."""
+    venv.EnvBuilder(with_pip=True).create(folder)
+    return folder / ("Scripts" if os.name == "nt" else "bin")
+
+
+@pytest.fixture(scope="session")
+def installed_mlscaffold(tmp_path_factory) -> Path:
+    """mlscaffold installed from its built wheel into a fresh environment; returns the bin dir."""
+    dist = tmp_path_factory.mktemp("dist")
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO_ROOT])
+    (wheel,) = dist.glob("mlscaffold_portfolio-*.whl")
+    bin_dir = new_venv(tmp_path_factory.mktemp("tool") / "venv")
+    run([bin_dir / "python", "-m", "pip", "install", "-q", wheel])
+    return bin_dir
+
+
+def test_installed_wheel_lists_its_templates(installed_mlscaffold, tmp_path):
+    version = run([installed_mlscaffold / "mlscaffold", "--version"]).stdout
+    assert "mlscaffold, version" in version
+    listed = json.loads(run([installed_mlscaffold / "mlscaffold", "list", "--json"]).stdout)
+    assert {row["name"] for row in listed} >= set(FLOORS)
+    where = run(
+        [
+            installed_mlscaffold / "python",
+            "-c",
+            "from scaffolder.catalog import templates_root; print(templates_root())",
+        ],
+        cwd=tmp_path,
+    ).stdout  # not the checkout's folder, whose scaffolder/ would win
+    assert "site-packages" in where  # found inside the installed package, not the checkout
+
+
+def text_files(project: Path):
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.parts and path.suffix != ".png":
+            yield path
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_generated_project_works(name, installed_mlscaffold, tmp_path):
+    out = tmp_path / "work"
+    run([installed_mlscaffold / "mlscaffold", "new", name, "-o", out, "--no-input", *AUTHOR])
+    (project,) = list(out.iterdir())
+    record = json.loads((project / ".mlscaffold.json").read_text())
+    # The wheel packed the shared files' contents: the template is byte for byte the source.
+    assert record["template_digest"] == get_template(name).digest
+    package = record["context"]["package_name"]
+
+    for path in text_files(project):  # what pre-commit's whitespace hooks would demand
+        text = path.read_text(encoding="utf-8")
+        assert not text or text.endswith("\n"), f"{path} lacks a final newline"
+        assert not text.endswith("\n\n"), f"{path} ends with blank lines"
+        assert not any(line != line.rstrip() for line in text.splitlines()), (
+            f"{path}: trailing space"
+        )
+
+    workflow, citation = project / ".github/workflows/ci.yml", project / "CITATION.cff"
+    run([TOOLS / "actionlint", workflow])
+    run([TOOLS / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", workflow])
+    run([TOOLS / "check-jsonschema", "--builtin-schema", "vendor.citation-file-format", citation])
+    run(
+        [
+            TOOLS / "check-jsonschema",
+            "--builtin-schema",
+            "vendor.dependabot",
+            project / ".github/dependabot.yml",
+        ]
+    )
+
+    bin_dir = new_venv(tmp_path / "venv")
+    pip = [bin_dir / "python", "-m", "pip", "install", "-q"]
+    if get_template(name).setup_command.startswith("pip install torch"):
+        run([*pip, "torch==2.13.0"])  # the CPU build on this disk; never a CUDA download
+    run([*pip, "-e", ".[dev]"], cwd=project)
+    run([bin_dir / "python", "-m", "pip", "check"])
+    run([bin_dir / "ruff", "check", "."], cwd=project)
+    run([bin_dir / "ruff", "format", "--check", "."], cwd=project)
+
+    env = {**os.environ, **OFFLINE, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    tests = run(
+        [bin_dir / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, env=env
+    )
+    assert " passed" in tests.stdout and "failed" not in tests.stdout
+
+    run([bin_dir / "python", "-m", package, "train"], cwd=project, env=env)
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    for metric, floor in FLOORS[name].items():
+        ours, theirs = metrics["model"]["metrics"][metric], metrics["baseline"]["metrics"][metric]
+        assert ours >= floor, f"{metric} {ours} is under the floor {floor}"
+        assert ours > theirs, f"{metric}: model {ours} does not beat the baseline {theirs}"
+    for figure in metrics["figures"]:
+        assert (project / figure["path"]).stat().st_size > 10_000
+    readme = (project / "README.md").read_text()
+    assert "_No results yet._" not in readme
+    assert f"{metrics['model']['metrics'][next(iter(FLOORS[name]))]:.3f}" in readme

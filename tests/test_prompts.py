@@ -1,0 +1,75 @@
+"""On a terminal, without --no-input, `new` asks for each variable (cookiecutter's prompts)."""
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import git
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+def run_in_terminal(args, answers, cwd, timeout=60):
+    """Run mlscaffold on a real pseudo-terminal, typing *answers* at successive prompts."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scaffolder", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=cwd,
+        close_fds=True,
+        env={**os.environ, "TERM": "dumb", "COLUMNS": "200"},
+    )
+    os.close(slave)
+    screen, pending = b"", list(answers)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            screen += chunk
+            if pending and screen.rstrip().endswith((b":", b")")):
+                os.write(master, pending.pop(0).encode() + b"\r")
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    return proc.wait(timeout=10), screen.decode(errors="replace")
+
+
+def test_prompts_on_a_terminal(tmp_path):
+    answers = [
+        "Prompted Project",
+        "",
+        "",
+        "",
+        "Katherine Johnson",
+        "kj@example.com",
+        "kj",
+        "2",
+        "7",
+    ]
+    code, screen = run_in_terminal(["new", "fraud-detection"], answers, tmp_path)
+    assert code == 0, screen
+    assert "[1/9] Project name (Fraud Detection)" in screen
+    assert "(prompted-project)" in screen  # the slug's default follows the name typed
+    project = tmp_path / "prompted-project"
+    assert git(project, "log", "-1", "--format=%an <%ae>") == "Katherine Johnson <kj@example.com>"
+    assert (project / "LICENSE").read_text().lstrip().startswith("Apache License")
+    assert "SEED = 7" in (project / "src" / "prompted_project" / "__init__.py").read_text()
+
+
+def test_options_are_offered_as_defaults(tmp_path):
+    code, screen = run_in_terminal(
+        ["new", "fraud-detection", "Given Name", "--author", "Ada Lovelace"], [""] * 9, tmp_path
+    )
+    assert code == 0, screen
+    assert "Project name (Given Name)" in screen and "Your name (Ada Lovelace)" in screen
+    assert (tmp_path / "given-name" / ".git").is_dir()

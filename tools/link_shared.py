@@ -1,0 +1,91 @@
+"""Link every file of templates/_shared into each bundled template, at the same path.
+
+The four templates share their README skeleton, CI workflow, pyproject, licences,
+CITATION.cff, model card skeleton, .gitignore, pre-commit config, hooks and a few
+modules. Those live once, in templates/_shared; each template holds a relative
+symbolic link per file (hatchling packs a linked file's content into the wheel,
+but silently drops a linked folder, hence one link per file).
+
+    python tools/link_shared.py          # create or repair the links
+    python tools/link_shared.py --check  # exit 1 if any is missing or wrong
+
+tests/test_templates.py runs the check, so a template cannot drift from the
+shared files unnoticed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SHARED = TEMPLATES / "_shared"
+
+
+def shared_files() -> list[Path]:
+    """Paths of the shared files, relative to templates/_shared."""
+    return sorted(
+        p.relative_to(SHARED)
+        for p in SHARED.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+
+
+def template_dirs() -> list[Path]:
+    """The bundled templates (folders with a cookiecutter.json)."""
+    return sorted(p.parent for p in TEMPLATES.glob("*/cookiecutter.json") if p.parent != SHARED)
+
+
+def expected_target(template: Path, relative: Path) -> str:
+    """The relative link target that points from *template*/*relative* to the shared file."""
+    link = template / relative
+    return os.path.relpath(SHARED / relative, link.parent)
+
+
+def problems() -> list[str]:
+    """One line per link that is missing or points elsewhere."""
+    found = []
+    for template in template_dirs():
+        for relative in shared_files():
+            link = template / relative
+            if not link.is_symlink():
+                state = "is a copy, not a link" if link.exists() else "is missing"
+                found.append(f"{link.relative_to(TEMPLATES)} {state}")
+            elif os.readlink(link) != expected_target(template, relative):
+                found.append(f"{link.relative_to(TEMPLATES)} points to {os.readlink(link)}")
+    return found
+
+
+def link_all() -> int:
+    """Create or repair every link; return how many were changed."""
+    changed = 0
+    for template in template_dirs():
+        for relative in shared_files():
+            link = template / relative
+            target = expected_target(template, relative)
+            if link.is_symlink() and os.readlink(link) == target:
+                continue
+            if link.exists() and not link.is_symlink():
+                sys.exit(f"{link} is a real file; remove it first (shared files are links)")
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if link.is_symlink():
+                link.unlink()
+            link.symlink_to(target)
+            changed += 1
+    return changed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report problems, change nothing")
+    if parser.parse_args().check:
+        found = problems()
+        print("\n".join(found) if found else "all shared files are linked")
+        sys.exit(1 if found else 0)
+    print(f"linked {link_all()} file(s)")
+
+
+if __name__ == "__main__":
+    main()
