@@ -9,19 +9,23 @@ but silently drops a linked folder, hence one link per file).
     python tools/link_shared.py          # create or repair the links
     python tools/link_shared.py --check  # exit 1 if any is missing or wrong
 
-tests/test_templates.py runs the check, so a template cannot drift from the
-shared files unnoticed.
+Files git reads for itself (.gitignore) cannot be links: git refuses to follow
+a linked .gitignore and warns on every command. Those few are copied instead,
+and the check compares their bytes. tests/test_templates.py runs the check, so a
+template cannot drift from the shared files unnoticed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SHARED = TEMPLATES / "_shared"
+COPIED = {".gitignore", ".gitattributes"}  # git will not follow these as links
 
 
 def shared_files() -> list[Path]:
@@ -50,7 +54,12 @@ def problems() -> list[str]:
     for template in template_dirs():
         for relative in shared_files():
             link = template / relative
-            if not link.is_symlink():
+            if relative.name in COPIED:
+                if link.is_symlink() or not link.is_file():
+                    found.append(f"{link.relative_to(TEMPLATES)} must be a copy")
+                elif link.read_bytes() != (SHARED / relative).read_bytes():
+                    found.append(f"{link.relative_to(TEMPLATES)} differs from the shared copy")
+            elif not link.is_symlink():
                 state = "is a copy, not a link" if link.exists() else "is missing"
                 found.append(f"{link.relative_to(TEMPLATES)} {state}")
             elif os.readlink(link) != expected_target(template, relative):
@@ -64,6 +73,14 @@ def link_all() -> int:
     for template in template_dirs():
         for relative in shared_files():
             link = template / relative
+            if relative.name in COPIED:
+                if link.is_symlink():
+                    link.unlink()
+                if not link.is_file() or link.read_bytes() != (SHARED / relative).read_bytes():
+                    link.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(SHARED / relative, link)
+                    changed += 1
+                continue
             target = expected_target(template, relative)
             if link.is_symlink() and os.readlink(link) == target:
                 continue
