@@ -158,7 +158,6 @@ def resolve_context(
     template's defaults. Without *no_input* cookiecutter prompts for each
     variable, offering that value as the default.
     """
-    from cookiecutter.config import get_user_config
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config
@@ -179,10 +178,7 @@ def resolve_context(
             )
 
     defaults = _git_author_defaults(raw, answers)
-    try:
-        defaults.update(get_user_config()["default_context"])
-    except CookiecutterException as exc:
-        raise InvalidInput(f"cannot read the cookiecutter config: {exc}") from exc
+    defaults.update(_cookiecutter_user_defaults())
     try:
         context = generate_context(
             context_file=str(template.context_file),
@@ -196,6 +192,22 @@ def resolve_context(
     except (CookiecutterException, TemplateError) as exc:
         raise RenderError(f"template {template.name} cannot be resolved: {exc}") from exc
     return dict(resolved)
+
+
+def _cookiecutter_user_defaults() -> dict[str, Any]:
+    """Return the ``default_context`` of the user's cookiecutter config (as cookiecutter would)."""
+    # Cookiecutter's config reader imports a YAML parser (~15 ms); skip it when
+    # there is no config to read, which is the common case.
+    has_config = Path("~/.cookiecutterrc").expanduser().exists()
+    if "COOKIECUTTER_CONFIG" not in os.environ and not has_config:
+        return {}
+    from cookiecutter.config import get_user_config
+    from cookiecutter.exceptions import CookiecutterException
+
+    try:
+        return dict(get_user_config()["default_context"])
+    except CookiecutterException as exc:
+        raise InvalidInput(f"cannot read the cookiecutter config: {exc}") from exc
 
 
 def _git_author_defaults(raw: Mapping[str, Any], answers: Mapping[str, str]) -> dict[str, str]:
