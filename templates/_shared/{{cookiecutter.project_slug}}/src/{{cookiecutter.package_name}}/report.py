@@ -55,6 +55,7 @@ def read_metrics(path: Path) -> dict[str, Any]:
 def results_markdown(payload: Mapping[str, Any]) -> str:
     """Render the results table (model beside baseline) and the figures as Markdown."""
     model, baseline = payload["model"], payload["baseline"]
+    labels = {**LABELS, **payload.get("labels", {})}
     lines = []
     summary = payload.get("dataset", {}).get("summary")
     if summary:
@@ -62,7 +63,7 @@ def results_markdown(payload: Mapping[str, Any]) -> str:
     primary = payload.get("primary_metric")
     if primary and primary in model["metrics"] and primary in baseline["metrics"]:
         lines += [
-            f"**{model['name']}** reaches {LABELS.get(primary, primary)} "
+            f"**{model['name']}** reaches {labels.get(primary, primary)} "
             f"**{_format(model['metrics'][primary])}**, against "
             f"{_format(baseline['metrics'][primary])} for the baseline ({baseline['name']}).",
             "",
@@ -74,7 +75,9 @@ def results_markdown(payload: Mapping[str, Any]) -> str:
     ]
     for key in keys:
         ours, theirs = model["metrics"].get(key), baseline["metrics"].get(key)
-        lines.append(f"| {LABELS.get(key, key)} | {_format(ours)} | {_format(theirs)} |")
+        places = 4 if any(_is_small(v) for v in (ours, theirs)) else 3  # one precision a row
+        row = f"{_format(ours, places)} | {_format(theirs, places)}"
+        lines.append(f"| {labels.get(key, key)} | {row} |")
     for figure in payload.get("figures", []):
         lines += ["", f"![{figure['caption']}]({figure['path']})"]
     return "\n".join(lines)
@@ -106,7 +109,12 @@ def update_documents(
     return updated
 
 
-def _format(value: Any) -> str:
+def _is_small(value: Any) -> bool:
+    # Small values such as a Brier score of 0.0012 need more places to differ.
+    return isinstance(value, float) and 0 < abs(value) < 0.01
+
+
+def _format(value: Any, places: int | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if isinstance(value, bool):
@@ -114,8 +122,7 @@ def _format(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        # Small values such as a Brier score of 0.0012 need more places to differ.
-        return f"{value:.4f}" if 0 < abs(value) < 0.01 else f"{value:.3f}"
+        return f"{value:.{places or (4 if _is_small(value) else 3)}f}"
     return str(value)
 
 
