@@ -35,6 +35,7 @@ FLOORS = {
             "brier": ("<=", 0.04),
         },
     ),
+    "recommender": ("ndcg@10", {"ndcg@10": (">=", 0.40), "ndcg@10 vs baseline": ("x>=", 1.5)}),
 }
 OFFLINE = {
     "HTTP_PROXY": "http://127.0.0.1:9",
@@ -150,7 +151,11 @@ def test_generated_project_works(name, installed_mlscaffold, tmp_path):
     primary, floors = FLOORS[name]
     assert model[primary] > baseline[primary], f"{primary}: the model does not beat the baseline"
     for metric, (op, floor) in floors.items():
-        ok = model[metric] >= floor if op == ">=" else model[metric] <= floor
+        if op == "x>=":  # a multiple of the baseline's value
+            metric = metric.removesuffix(" vs baseline")
+            ok = model[metric] >= floor * baseline[metric]
+        else:
+            ok = model[metric] >= floor if op == ">=" else model[metric] <= floor
         assert ok, f"{metric} = {model[metric]} misses the floor {op} {floor}"
     for figure in metrics["figures"]:
         assert (project / figure["path"]).stat().st_size > 10_000
