@@ -9,7 +9,7 @@ from scaffolder import __version__
 from scaffolder.catalog import templates_root
 from scaffolder.cli import cli
 
-BUNDLED = ["fraud-detection", "medical-diagnosis", "recommender"]
+BUNDLED = ["fraud-detection", "image-recognition", "medical-diagnosis", "recommender"]
 
 
 def test_version(invoke):

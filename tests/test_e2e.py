@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 # quality floors on the default data (from the issues and the reference file).
 FLOORS = {
     "fraud-detection": ("pr_auc", {"pr_auc": (">=", 0.75)}),
+    "image-recognition": ("accuracy", {"accuracy": (">=", 0.97)}),
     "medical-diagnosis": (
         "cv_roc_auc_mean",
         {
@@ -158,7 +159,9 @@ def test_generated_project_works(name, installed_mlscaffold, tmp_path):
             ok = model[metric] >= floor if op == ">=" else model[metric] <= floor
         assert ok, f"{metric} = {model[metric]} misses the floor {op} {floor}"
     for figure in metrics["figures"]:
-        assert (project / figure["path"]).stat().st_size > 10_000
+        png = (project / figure["path"]).read_bytes()
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and width >= 300 and height >= 150, figure
     readme = (project / "README.md").read_text()
     assert "_No results yet._" not in readme
     assert f"**{model[primary]:.3f}**" in readme

@@ -34,7 +34,8 @@ def confusion_matrix_figure(
     size = len(labels)
     figure, axes = plt.subplots(figsize=(max(4.5, 0.55 * size + 2), max(4.0, 0.5 * size + 2)))
     axes.imshow(matrix, cmap="Blues")
-    axes.set_xticks(range(size), labels=labels, rotation=0 if size <= 4 else 45)
+    long_names = max(map(len, labels)) > 3
+    axes.set_xticks(range(size), labels=labels, rotation=45 if long_names else 0)
     axes.set_yticks(range(size), labels=labels)
     axes.set_xlabel("Predicted")
     axes.set_ylabel("Actual")
