@@ -11,11 +11,14 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scaffolder.errors import ScaffoldError
+
+if TYPE_CHECKING:
+    from scaffolder.publish import Published, PublishRequest
 
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "none")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -133,6 +136,12 @@ def list_command(as_json: bool) -> None:
     help="Licence of the project [default: MIT].",
 )
 @click.option("--no-git", is_flag=True, help="Do not create a git repository.")
+@click.option(
+    "--publish",
+    "publish_",
+    is_flag=True,
+    help="Then create a public GitHub repository for it and push (see `mlscaffold publish`).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the files it would write; write nothing.")
 def new(
     template: str,
@@ -145,6 +154,7 @@ def new(
     github_user: str | None,
     license_: str | None,
     no_git: bool,
+    publish_: bool,
     dry_run: bool,
 ) -> None:
     """Generate a project from TEMPLATE, named NAME (default: the template's name).
@@ -164,6 +174,8 @@ def new(
     from scaffolder.catalog import get_template
     from scaffolder.generate import ProjectRequest, create_project, preview_project
 
+    if publish_ and no_git:
+        raise click.UsageError("--publish needs git; leave out --no-git")
     answers = dict(settings)
     for key, value in (
         ("project_name", name),
@@ -210,6 +222,16 @@ def new(
             "CITATION.cff and pyproject.toml.",
             err=True,
         )
+    if publish_:
+        try:
+            published = _publish(_publish_request(project.path))
+        except ScaffoldError as exc:
+            raise _ExitError(
+                f"{exc} (the project is ready at {shown}; fix that, then run "
+                f"`mlscaffold publish {shlex.quote(shown)}`)",
+                exc.exit_code,
+            ) from None
+        click.echo(f"  published at {published.url}")
     package = project.context.get("package_name", "")
     click.echo("\nNext:")
     click.echo(f"  cd {shlex.quote(shown)}")
@@ -217,6 +239,121 @@ def new(
         f"  python -m venv .venv && . .venv/bin/activate && {request.template.setup_command}"
     )
     click.echo(f"  python -m {package} train    # trains, then fills in the README's results")
+
+
+@cli.command()
+@click.argument(
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    required=False,
+)
+@click.option("--name", help="Repository name (default: the folder's name).")
+@click.option("--org", help="Create it in this organisation instead of your account.")
+@click.option(
+    "--public/--private", default=True, show_default=True, help="Who can see the repository."
+)
+@click.option(
+    "--template-repo", is_flag=True, help="Mark it as a template repository (for instructors)."
+)
+@click.option("--description", help="Repository description (default: the project's).")
+@click.option("--homepage", help="Repository homepage (default: the project's, if any).")
+@click.option(
+    "--api-url",
+    default="https://api.github.com",
+    show_default=True,
+    envvar="GITHUB_API_URL",
+    help="GitHub API root; for GitHub Enterprise Server, https://HOST/api/v3 "
+    "[env: GITHUB_API_URL].",
+)
+@click.option(
+    "--remote",
+    metavar="URL",
+    help="Push to this existing git remote instead (GitLab, your own server): no GitHub API call.",
+)
+@click.option(
+    "--existing", is_flag=True, help="Push into a repository of that name that exists and is empty."
+)
+@click.option("--dry-run", is_flag=True, help="Print the API calls and git commands; do nothing.")
+def publish(
+    directory: Path,
+    name: str | None,
+    org: str | None,
+    public: bool,
+    template_repo: bool,
+    description: str | None,
+    homepage: str | None,
+    api_url: str,
+    remote: str | None,
+    existing: bool,
+    dry_run: bool,
+) -> None:
+    """Create a GitHub repository for DIRECTORY (default: here), set origin, and push main.
+
+    The token comes from GITHUB_TOKEN or GH_TOKEN, or from `gh auth token`. It is
+    passed to git for the push only, through its environment: it is never written to
+    the remote URL, .git/config, a file or a log. Running it again after a failure
+    finishes the job without creating a second repository.
+
+    \b
+    Examples:
+      mlscaffold publish fraud-detection
+      mlscaffold publish --org my-bootcamp --private --template-repo
+      mlscaffold publish --remote git@gitlab.com:me/fraud-detection.git
+    """
+    from scaffolder.publish import PublishRequest
+
+    request = PublishRequest(
+        project=directory,
+        name=name,
+        org=org,
+        private=not public,
+        template_repo=template_repo,
+        description=description,
+        homepage=homepage,
+        api_url=api_url,
+        remote=remote,
+        existing=existing,
+    )
+    if dry_run:
+        _echo_publish_plan(request)
+        click.echo("Nothing was done.")
+        return
+    published = _publish(request)
+    verb = "Created and pushed" if published.created else "Pushed"
+    click.secho(f"{verb}: {published.url}", bold=True)
+
+
+def _publish_request(project: Path) -> PublishRequest:
+    # Imported here: `new` without --publish should not pay for the HTTP client.
+    from scaffolder.github import DEFAULT_API_URL
+    from scaffolder.publish import PublishRequest
+
+    return PublishRequest(
+        project=project, api_url=os.environ.get("GITHUB_API_URL", DEFAULT_API_URL)
+    )
+
+
+def _publish(request: PublishRequest) -> Published:
+    from scaffolder.github import find_token
+    from scaffolder.publish import publish as publish_project
+
+    token = None if request.remote else find_token()
+
+    def notify(message: str) -> None:
+        click.echo(message, err=True)
+
+    return publish_project(request, token, notify)
+
+
+def _echo_publish_plan(request: PublishRequest) -> None:
+    from scaffolder.github import find_token
+    from scaffolder.publish import describe
+
+    token = None if request.remote else find_token()
+    click.echo("Would publish:")
+    for line in describe(request, token):
+        click.echo(f"  {line}")
 
 
 def _display_path(path: Path) -> str:

@@ -1,0 +1,332 @@
+"""Real servers on 127.0.0.1 for the publish and classroom tests.
+
+- ``FakeGitHub``: an HTTP server that speaks the parts of GitHub's REST API that
+  mlscaffold uses, checks the headers and bodies it receives, creates a real bare
+  repository for each repository it creates, and can answer with any failure.
+- ``GitHTTPServer``: git's own smart-HTTP server (``git http-backend``) behind a
+  small HTTP front that accepts only the expected Authorization header.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+API_HEADERS = {"accept": "application/vnd.github+json", "x-github-api-version": "2022-11-28"}
+
+
+def basic_auth(token: str) -> str:
+    """The Authorization header git sends for a GitHub token (as actions/checkout does)."""
+    return "basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
+
+
+@dataclass
+class Failure:
+    """A scripted answer for the next request that matches *method* and *path* (a regex)."""
+
+    method: str
+    path: str
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+
+
+@dataclass
+class Seen:
+    """A request the fake API received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+class FakeGitHub:
+    """GitHub's REST API, as much of it as mlscaffold calls, on 127.0.0.1."""
+
+    def __init__(self, token: str, git_root: Path, git_url: str, user: str = "ada") -> None:
+        self.token = token
+        self.user = user
+        self.git_root = git_root
+        self.git_url = git_url
+        self.known_users = {user, "octocat"}
+        self.repos: dict[str, dict[str, Any]] = {}
+        self.collaborators: dict[str, dict[str, str]] = {}
+        self.failures: list[Failure] = []
+        self.seen: list[Seen] = []
+        self.lock = threading.Lock()
+        self.url = ""
+
+    def fail(self, method: str, path: str, status: int, body=None, headers=None, times=1) -> None:
+        """Answer the next *times* matching requests with *status* instead of serving them."""
+        self.failures.append(Failure(method, path, status, body or {}, headers or {}, times))
+
+    def add_repo(self, owner: str, name: str, *, empty: bool = True) -> None:
+        """Make a repository exist already (an empty one, or one with a commit)."""
+        self._create(owner, name, {"name": name, "private": False})
+        if not empty:
+            bare = self.git_root / owner / f"{name}.git"
+            work = self.git_root / "seed"
+            subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+            (work / "README.md").write_text("someone else's work\n")
+            env = {
+                **os.environ,
+                "GIT_AUTHOR_NAME": "X",
+                "GIT_AUTHOR_EMAIL": "x@example.com",
+                "GIT_COMMITTER_NAME": "X",
+                "GIT_COMMITTER_EMAIL": "x@example.com",
+            }
+            for args in (
+                ["add", "-A"],
+                ["commit", "-qm", "seed"],
+                ["push", "-q", str(bare), "main"],
+            ):
+                subprocess.run(["git", "-C", str(work), *args], check=True, env=env)
+
+    def requests_to(self, method: str, pattern: str) -> list[Seen]:
+        """The requests received with *method* whose path matches *pattern*."""
+        return [s for s in self.seen if s.method == method and re.fullmatch(pattern, s.path)]
+
+    # -- serving -----------------------------------------------------------------
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: Any):
+        """Return (status, headers, json body) for one request."""
+        with self.lock:
+            self.seen.append(Seen(method, path, headers, body))
+            for failure in self.failures:
+                if failure.method == method and re.fullmatch(failure.path, path) and failure.times:
+                    failure.times -= 1
+                    return failure.status, failure.headers, failure.body
+        for name, value in API_HEADERS.items():
+            if headers.get(name) != value:
+                return 400, {}, {"message": f"missing or wrong {name} header"}
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return 401, {}, {"message": "Bad credentials"}
+        if method == "GET" and path == "/user":
+            return 200, {}, {"login": self.user}
+        if method == "POST" and (match := re.fullmatch(r"/(?:user|orgs/([^/]+))/repos", path)):
+            return self._create_from_request(match.group(1) or self.user, body)
+        if method == "GET" and (match := re.fullmatch(r"/repos/([^/]+)/([^/]+)", path)):
+            repo = self.repos.get(f"{match.group(1)}/{match.group(2)}")
+            return (200, {}, self._public(repo)) if repo else (404, {}, {"message": "Not Found"})
+        if method == "GET" and (match := re.fullmatch(r"/users/([^/]+)", path)):
+            found = match.group(1) in self.known_users
+            return (
+                (200, {}, {"login": match.group(1)})
+                if found
+                else (404, {}, {"message": "Not Found"})
+            )
+        pattern = r"/repos/([^/]+)/([^/]+)/collaborators/([^/]+)"
+        if method == "PUT" and (match := re.fullmatch(pattern, path)):
+            owner, name, user = match.groups()
+            if f"{owner}/{name}" not in self.repos or user not in self.known_users:
+                return 404, {}, {"message": "Not Found"}
+            if not isinstance(body, dict) or body.get("permission") not in (
+                "pull",
+                "push",
+                "admin",
+            ):
+                return 422, {}, {"message": "Validation Failed"}
+            self.collaborators.setdefault(f"{owner}/{name}", {})[user] = body["permission"]
+            return 201, {}, {"invitee": {"login": user}, "permissions": body["permission"]}
+        return 404, {}, {"message": "Not Found"}
+
+    def _create_from_request(self, owner: str, body: Any):
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+            return 422, {}, {"message": "Validation Failed", "errors": [{"field": "name"}]}
+        allowed = {"name", "description", "homepage", "private", "is_template", "auto_init"}
+        if set(body) - allowed or body.get("auto_init") not in (None, False):
+            return 422, {}, {"message": f"unexpected fields: {sorted(set(body) - allowed)}"}
+        if f"{owner}/{body['name']}" in self.repos:
+            return (
+                422,
+                {},
+                {
+                    "message": "Repository creation failed.",
+                    "errors": [
+                        {
+                            "resource": "Repository",
+                            "code": "custom",
+                            "field": "name",
+                            "message": "name already exists on this account",
+                        }
+                    ],
+                },
+            )
+        return 201, {}, self._public(self._create(owner, body["name"], body))
+
+    def _create(self, owner: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        bare = self.git_root / owner / f"{name}.git"
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
+        repo = {
+            "name": name,
+            "full_name": f"{owner}/{name}",
+            "owner": {"login": owner},
+            "private": bool(body.get("private", False)),
+            "is_template": bool(body.get("is_template", False)),
+            "description": body.get("description"),
+            "homepage": body.get("homepage"),
+            "html_url": f"{self.url}/{owner}/{name}",
+            "clone_url": f"{self.git_url}/{owner}/{name}.git",
+        }
+        self.repos[f"{owner}/{name}"] = repo
+        return repo
+
+    def _public(self, repo: dict[str, Any]) -> dict[str, Any]:
+        bare = self.git_root / repo["full_name"].split("/")[0] / f"{repo['name']}.git"
+        refs = subprocess.run(
+            ["git", "-C", str(bare), "for-each-ref"], capture_output=True, text=True, check=True
+        ).stdout
+        return {**repo, "size": 0 if not refs.strip() else 1}
+
+    def pushed_commits(self, owner: str, name: str) -> list[str]:
+        """Commit SHAs on main in the repository's bare copy (empty if nothing was pushed)."""
+        bare = self.git_root / owner / f"{name}.git"
+        done = subprocess.run(
+            ["git", "-C", str(bare), "rev-list", "main"], capture_output=True, text=True
+        )
+        return done.stdout.split() if done.returncode == 0 else []
+
+
+class _APIHandler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode(errors="replace")
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        status, extra, payload = self.server.app.handle(self.command, self.path, headers, body)
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in extra.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = _serve
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class _GitHandler(BaseHTTPRequestHandler):
+    """Smart HTTP for git, through the real ``git http-backend`` CGI program."""
+
+    server: _Server
+
+    def _serve(self) -> None:
+        auth = self.headers.get("Authorization")
+        self.server.app.seen_auth.append(auth)
+        if auth is None or auth.lower() != self.server.app.expected_auth.lower():
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="test"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = self._read_body()
+        path, _, query = self.path.partition("?")
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "GIT_PROJECT_ROOT": str(self.server.app.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "REQUEST_METHOD": self.command,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "REMOTE_USER": "x-access-token",  # http-backend allows pushes only when set
+            "REMOTE_ADDR": "127.0.0.1",
+        }
+        if self.headers.get("Content-Encoding"):
+            env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
+        if self.headers.get("Git-Protocol"):
+            env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
+        done = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True)
+        head, _, payload = done.stdout.partition(b"\r\n\r\n")
+        status, headers = 200, []
+        for line in head.decode().split("\r\n"):
+            name, _, value = line.partition(":")
+            if name.lower() == "status":
+                status = int(value.split()[0])
+            elif name:
+                headers.append((name, value.strip()))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().strip(), 16)
+                if not size:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    do_GET = do_POST = _serve
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    app: Any
+
+
+@dataclass
+class GitHTTP:
+    """State of the git server: where the bare repositories are, what it accepts, what it saw."""
+
+    root: Path
+    expected_auth: str
+    seen_auth: list[str | None] = field(default_factory=list)
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler], app: Any) -> Iterator[str]:
+    server = _Server(("127.0.0.1", 0), handler)
+    server.app = app
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def github_servers(tmp_path: Path, token: str) -> Iterator[tuple[FakeGitHub, GitHTTP]]:
+    """Start the git server and the API server; yield both (the API knows the git URL)."""
+    git = GitHTTP(tmp_path / "git-server", basic_auth(token))
+    git.root.mkdir()
+    with _serving(_GitHandler, git) as git_url:
+        api = FakeGitHub(token, git.root, git_url)
+        with _serving(_APIHandler, api) as api_url:
+            api.url = api_url
+            yield api, git

@@ -1,0 +1,402 @@
+"""`mlscaffold publish` against a local GitHub API and a local git server, token never leaked."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import AUTHOR, git
+from servers import github_servers
+
+from scaffolder.cli import cli
+
+TOKEN = "ghp_TestTokenThatMustNeverLeak0123456789"
+
+
+@pytest.fixture
+def servers(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    with github_servers(tmp_path, TOKEN) as (api, git_server):
+        yield api, git_server
+
+
+@pytest.fixture
+def project(invoke, tmp_path) -> Path:
+    result = invoke("new", "fraud-detection", "-o", str(tmp_path / "work"), "--no-input", *AUTHOR)
+    assert result.exit_code == 0, result.output
+    return tmp_path / "work" / "fraud-detection"
+
+
+def run(runner, *args, token: str | None = TOKEN, env=None):
+    environment = {"GITHUB_TOKEN": token} if token else {}
+    result = runner.invoke(cli, list(args), env={**environment, **(env or {})})
+    return result
+
+
+def assert_no_token(project: Path, *outputs: str) -> None:
+    """The token, raw or base64-encoded as git would send it, is nowhere on disk or in output."""
+    secrets = [TOKEN.encode(), base64.b64encode(f"x-access-token:{TOKEN}".encode())]
+    for path in project.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(secret in data for secret in secrets), f"token leaked into {path}"
+    for output in outputs:
+        assert TOKEN not in output
+
+
+def test_publish_creates_the_repository_and_pushes(runner, servers, project):
+    api, git_server = servers
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 0, result.output
+    assert f"Created and pushed: {api.url}/ada/fraud-detection" in result.output
+
+    (create,) = api.requests_to("POST", "/user/repos")
+    assert create.body["name"] == "fraud-detection"
+    assert create.body["private"] is False and create.body["is_template"] is False
+    assert create.body["auto_init"] is False
+    assert create.body["description"].startswith("Catching fraudulent card transactions")
+    assert create.headers["authorization"] == f"Bearer {TOKEN}"
+
+    head = git(project, "rev-parse", "HEAD")
+    assert api.pushed_commits("ada", "fraud-detection") == [head]
+    origin = git(project, "remote", "get-url", "origin")
+    assert origin == f"{git_server_url(api)}/ada/fraud-detection.git"  # plain, no credentials
+    assert git(project, "rev-parse", "--abbrev-ref", "main@{upstream}") == "origin/main"
+    assert git(project, "status", "--porcelain") == ""
+    assert_no_token(project, result.output)
+
+
+def git_server_url(api) -> str:
+    return api.git_url
+
+
+def test_org_private_template_repository(runner, servers, project):
+    api, _ = servers
+    result = run(
+        runner,
+        "publish",
+        str(project),
+        "--api-url",
+        api.url,
+        "--org",
+        "bootcamp",
+        "--private",
+        "--template-repo",
+        "--name",
+        "fraud-starter",
+        "--homepage",
+        "https://example.org/fraud",
+    )
+    assert result.exit_code == 0, result.output
+    (create,) = api.requests_to("POST", "/orgs/bootcamp/repos")
+    assert create.body["private"] is True and create.body["is_template"] is True
+    assert create.body["name"] == "fraud-starter"
+    assert create.body["homepage"] == "https://example.org/fraud"
+    assert not api.requests_to("GET", "/user")  # the org is the owner: no need to ask
+    assert api.pushed_commits("bootcamp", "fraud-starter")
+    assert_no_token(project, result.output)
+
+
+def test_token_from_gh_token_and_from_the_gh_cli(runner, servers, project, tmp_path):
+    api, _ = servers
+    result = run(
+        runner,
+        "publish",
+        str(project),
+        "--api-url",
+        api.url,
+        "--name",
+        "one",
+        token=None,
+        env={"GH_TOKEN": TOKEN},
+    )
+    assert result.exit_code == 0, result.output
+    # The gh CLI is not installed here: a stand-in prints the token as `gh auth token` does.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(f'#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo {TOKEN}\n')
+    gh.chmod(0o755)
+    project2 = project.parent / "second"
+    subprocess.run(["cp", "-r", str(project), str(project2)], check=True)
+    subprocess.run(["git", "-C", str(project2), "remote", "remove", "origin"], check=True)
+    path = f"{bin_dir}:{subprocess.os.environ['PATH']}"
+    result = run(
+        runner, "publish", str(project2), "--api-url", api.url, token=None, env={"PATH": path}
+    )
+    assert result.exit_code == 0, result.output
+    assert api.pushed_commits("ada", "second")
+    assert_no_token(project2, result.output)
+
+
+def test_no_token(runner, servers, project):
+    api, _ = servers
+    result = run(
+        runner,
+        "publish",
+        str(project),
+        "--api-url",
+        api.url,
+        token=None,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.exit_code == 1
+    assert "Error: no GitHub token found: set GITHUB_TOKEN" in result.output
+    assert not api.seen
+    assert git(project, "remote") == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "expected"),
+    [
+        (
+            401,
+            "Bad credentials",
+            "GitHub refused the token from GITHUB_TOKEN (401 Bad credentials)",
+        ),
+        (403, "Resource not accessible by personal access token", "needs the 'repo' scope"),
+    ],
+)
+def test_bad_or_under_scoped_token(runner, servers, project, status, message, expected):
+    api, _ = servers
+    api.fail("POST", "/user/repos", status, {"message": message})
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert git(project, "remote") == ""  # the local repository is untouched
+    assert_no_token(project, result.output)
+
+
+def test_wrong_token_is_rejected_by_the_api(runner, servers, project):
+    api, _ = servers
+    result = run(runner, "publish", str(project), "--api-url", api.url, token="ghp_wrong")
+    assert result.exit_code == 1
+    assert "401 Bad credentials" in result.output and "ghp_wrong" not in result.output
+
+
+def test_name_taken_offers_existing_then_pushes_into_the_empty_repository(runner, servers, project):
+    api, _ = servers
+    api.add_repo("ada", "fraud-detection", empty=True)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert "ada/fraud-detection already exists on GitHub" in result.output
+    assert "--existing" in result.output
+    assert git(project, "remote") == ""
+
+    result = run(runner, "publish", str(project), "--api-url", api.url, "--existing")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Pushed:")
+    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert not api.requests_to("POST", "/user/repos")  # looked first, so never tried to create
+    assert_no_token(project, result.output)
+
+
+def test_existing_repository_with_commits_is_never_overwritten(runner, servers, project):
+    api, _ = servers
+    api.add_repo("ada", "fraud-detection", empty=False)
+    before = api.pushed_commits("ada", "fraud-detection")
+    result = run(runner, "publish", str(project), "--api-url", api.url, "--existing")
+    assert result.exit_code == 1
+    assert "already has commits; mlscaffold never overwrites them" in result.output
+    assert api.pushed_commits("ada", "fraud-detection") == before
+    assert git(project, "remote") == ""
+
+
+def test_name_taken_when_creating(runner, servers, project):
+    """The 422 itself (a repository created between mlscaffold's look and its request)."""
+    api, _ = servers
+    api.fail("GET", "/repos/ada/fraud-detection", 404, {"message": "Not Found"})
+    api.add_repo("ada", "fraud-detection", empty=True)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert "already exists" in result.output and "--existing" in result.output
+    assert len(api.requests_to("POST", "/user/repos")) == 1
+
+
+def test_rate_limit_with_retry_after_is_waited_out(runner, servers, project):
+    api, _ = servers
+    api.fail("POST", "/user/repos", 429, {"message": "secondary rate limit"}, {"Retry-After": "1"})
+    began = time.monotonic()
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 0, result.output
+    assert "GitHub rate limit reached: waiting 1 s before retrying (1/3)" in result.output
+    assert time.monotonic() - began >= 1.0
+    assert len(api.requests_to("POST", "/user/repos")) == 2
+
+
+def test_rate_limit_reset_time_is_honoured(runner, servers, project):
+    api, _ = servers
+    reset = str(int(time.time()) + 1)
+    api.fail(
+        "GET",
+        "/user",
+        403,
+        {"message": "API rate limit exceeded"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+    )
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 0, result.output
+    assert "waiting" in result.output and "before retrying" in result.output
+
+
+def test_rate_limit_that_does_not_lift_gives_up(runner, servers, project):
+    api, _ = servers
+    api.fail("POST", "/user/repos", 429, {"message": "slow down"}, {"Retry-After": "1"}, times=10)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert "rate limit stopped POST /user/repos" in result.output
+    assert len(api.requests_to("POST", "/user/repos")) == 4  # the first try and 3 retries
+    assert git(project, "remote") == ""
+
+
+def test_rate_limit_far_away_is_not_waited_for(runner, servers, project):
+    api, _ = servers
+    reset = str(int(time.time()) + 3600)
+    api.fail(
+        "GET",
+        "/user",
+        403,
+        {"message": "API rate limit exceeded"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+    )
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert "lifts in about 60 min" in result.output
+
+
+def test_network_unreachable(runner, project, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    result = run(runner, "publish", str(project), "--api-url", "http://127.0.0.1:9")
+    assert result.exit_code == 1
+    assert "Error: cannot reach http://127.0.0.1:9" in result.output
+    assert git(project, "remote") == ""
+
+
+def test_push_rejected_then_a_rerun_finishes_without_a_second_repository(runner, servers, project):
+    api, git_server = servers
+    hooks = git_server.root / "ada" / "fraud-detection.git" / "hooks"
+
+    # Refuse the first push with a real pre-receive hook in the new bare repository.
+    original_create = api._create
+
+    def create_with_hook(owner, name, body):
+        repo = original_create(owner, name, body)
+        hook = hooks / "pre-receive"
+        hook.write_text("#!/bin/sh\necho 'pushes are closed today' >&2\nexit 1\n")
+        hook.chmod(0o755)
+        return repo
+
+    api._create = create_with_hook
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert "the push to" in result.output and "failed" in result.output
+    assert "pre-receive hook declined" in result.output
+    assert not api.pushed_commits("ada", "fraud-detection")
+    assert_no_token(project, result.output)
+
+    (hooks / "pre-receive").unlink()
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Pushed:")
+    assert len(api.requests_to("POST", "/user/repos")) == 1  # one repository, not two
+    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+
+
+def test_git_server_refusing_the_token_fails_fast(runner, servers, project):
+    api, git_server = servers
+    git_server.expected_auth = "basic something-else"
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert "failed" in result.output  # and it did not hang on a password prompt
+    assert_no_token(project, result.output)
+
+
+def test_remote_pushes_without_the_api_and_without_the_token(runner, servers, project, tmp_path):
+    api, git_server = servers
+    bare = tmp_path / "elsewhere.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    result = run(runner, "publish", str(project), "--remote", str(bare))
+    assert result.exit_code == 0, result.output
+    assert not api.seen
+    assert git(project, "remote", "get-url", "origin") == str(bare)
+    assert git(bare, "rev-parse", "main") == git(project, "rev-parse", "HEAD")
+
+    # A GitHub token is never sent to another server, even over HTTP.
+    other = project.parent / "other"
+    subprocess.run(["cp", "-r", str(project), str(other)], check=True)
+    subprocess.run(["git", "-C", str(other), "remote", "remove", "origin"], check=True)
+    api.add_repo("someone", "other", empty=True)
+    result = run(runner, "publish", str(other), "--remote", f"{api.git_url}/someone/other.git")
+    assert result.exit_code == 1
+    assert git_server.seen_auth and all(a is None for a in git_server.seen_auth)
+
+
+def test_dry_run_prints_the_calls_without_the_token(runner, servers, project):
+    api, _ = servers
+    result = run(runner, "publish", str(project), "--api-url", api.url, "--dry-run", "--private")
+    assert result.exit_code == 0, result.output
+    assert f"POST {api.url}/user/repos" in result.output
+    assert '"private": true' in result.output and '"auto_init": false' in result.output
+    assert "Authorization: Bearer <token from GITHUB_TOKEN>" in result.output
+    assert "git push --set-upstream origin main" in result.output
+    assert not api.seen and git(project, "remote") == ""
+    assert_no_token(project, result.output)
+
+
+def test_bad_repository_name_and_not_a_repository(runner, servers, project, tmp_path):
+    api, _ = servers
+    result = run(runner, "publish", str(project), "--api-url", api.url, "--name", "bad name!")
+    assert result.exit_code == 2 and "cannot be a GitHub repository name" in result.output
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = run(runner, "publish", str(plain), "--api-url", api.url)
+    assert result.exit_code == 1 and "is not a git repository" in result.output
+    assert not api.seen
+
+
+def test_new_with_publish(runner, servers, tmp_path):
+    api, _ = servers
+    # GITHUB_API_URL, as GitHub Actions sets it, points --api-url (and new --publish) elsewhere.
+    result = run(
+        runner,
+        "new",
+        "medical-diagnosis",
+        "-o",
+        str(tmp_path / "w"),
+        "--no-input",
+        *AUTHOR,
+        "--publish",
+        env={"GITHUB_API_URL": api.url},
+    )
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "w" / "breast-cancer-diagnosis"
+    assert f"published at {api.url}/ada/breast-cancer-diagnosis" in result.output
+    assert api.pushed_commits("ada", "breast-cancer-diagnosis") == [
+        git(project, "rev-parse", "HEAD")
+    ]
+    assert_no_token(project, result.output)
+
+
+def test_new_with_publish_failing_keeps_the_project(runner, servers, tmp_path):
+    api, _ = servers
+    api.fail("POST", "/user/repos", 401, {"message": "Bad credentials"})
+    result = run(
+        runner,
+        "new",
+        "fraud-detection",
+        "-o",
+        str(tmp_path / "w"),
+        "--no-input",
+        *AUTHOR,
+        "--publish",
+        env={"GITHUB_API_URL": api.url},
+    )
+    assert result.exit_code == 1
+    assert "the project is ready at" in result.output and "mlscaffold publish" in result.output
+    assert (tmp_path / "w" / "fraud-detection" / ".git").is_dir()
