@@ -7,6 +7,7 @@ the template stays the one source of truth (plain cookiecutter ignores it).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -60,15 +61,26 @@ class Template:
         The hook is imported, not run: its rules are applied in-process, so the
         rules live once, in the template, and plain cookiecutter applies the same.
         """
-        hook = self.path / VALIDATION_HOOK
-        if not hook.is_file():
-            return None
-        spec = importlib.util.spec_from_file_location(f"_mlscaffold_hook_{self.name}", hook)
-        if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
-            return None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return getattr(module, "problems", None)
+        return _load_validator(self.path / VALIDATION_HOOK, self.name)
+
+    @cached_property
+    def variables(self) -> list[str]:
+        """The template's public variables (those a user may set), in prompt order."""
+        with open(self.context_file, encoding="utf-8") as handle:
+            return [key for key in json.load(handle) if not key.startswith("_")]
+
+
+@functools.cache
+def _load_validator(hook: Path, name: str) -> Callable[[Mapping[str, Any]], list[str]] | None:
+    """Import a template's validation hook once per process (a classroom run uses it often)."""
+    if not hook.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"_mlscaffold_hook_{name}", hook)
+    if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, "problems", None)
 
 
 def templates_root() -> Path:

@@ -8,6 +8,7 @@ non-empty target is refused before anything is written, and never deleted.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ from scaffolder.catalog import Template
 from scaffolder.errors import GitError, InvalidInput, RenderError, ScaffoldError, TargetExists
 
 RECORD_FILE = ".mlscaffold.json"
+STAGING_SUFFIX = ".mlscaffold-staging"
 # Keys cookiecutter adds that describe this machine, not the project: not recorded.
 _MACHINE_KEYS = frozenset({"_template", "_output_dir", "_repo_dir", "_checkout"})
 
@@ -37,6 +39,7 @@ class ProjectRequest:
     answers: Mapping[str, str] = field(default_factory=dict)
     no_input: bool = True
     git: bool = True
+    record: Mapping[str, Any] = field(default_factory=dict)  # extra facts for .mlscaffold.json
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,10 @@ def create_project(request: ProjectRequest) -> Project:
     created_output_dir = not output_dir.exists()
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{plan.path.name}.", dir=output_dir))
+        remove_stale_staging(output_dir, plan.path.name)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{plan.path.name}.", suffix=STAGING_SUFFIX, dir=output_dir)
+        )
     except OSError as exc:
         raise ScaffoldError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
 
@@ -74,7 +80,7 @@ def create_project(request: ProjectRequest) -> Project:
     moved = False
     try:
         staged = _render(request.template, plan.context, staging)
-        _write_record(staged, request.template, plan.context)
+        _write_record(staged, request.template, plan.context, request.record)
         files = _list_files(staged)
         if request.git:
             identity = gitops.Identity(*_author(plan.context))
@@ -113,7 +119,7 @@ def preview_project(request: ProjectRequest) -> Project:
     plan = _plan(request)
     with tempfile.TemporaryDirectory(prefix="mlscaffold-dry-run-") as scratch:
         staged = _render(request.template, plan.context, Path(scratch))
-        _write_record(staged, request.template, plan.context)
+        _write_record(staged, request.template, plan.context, request.record)
         files = _list_files(staged)
     return Project(
         path=plan.path,
@@ -257,8 +263,12 @@ def _render(template: Template, context: dict[str, Any], into: Path) -> Path:
     from cookiecutter.generate import generate_files
     from jinja2 import TemplateError
 
+    env_vars = {**context.get("_jinja2_env_vars", {}), "bytecode_cache": _bytecode_cache()}
     full_context = {
-        "cookiecutter": {**context, "_template": template.name},
+        # Cookiecutter passes _jinja2_env_vars to its Jinja environment: with a shared
+        # bytecode cache each template file is compiled once per process, not once per
+        # project (a classroom run renders the same files for every student).
+        "cookiecutter": {**context, "_template": template.name, "_jinja2_env_vars": env_vars},
         "_cookiecutter": {k: v for k, v in context.items() if not k.startswith("_")},
     }
     try:
@@ -283,7 +293,43 @@ def _render(template: Template, context: dict[str, Any], into: Path) -> Path:
     return Path(project)
 
 
-def _write_record(project: Path, template: Template, context: Mapping[str, Any]) -> None:
+def read_record(project: Path) -> dict[str, Any] | None:
+    """Return the answers recorded in a generated project, or None if there is no record."""
+    try:
+        return json.loads((project / RECORD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def remove_stale_staging(output_dir: Path, name: str = "") -> None:
+    """Remove staging folders that a killed run left in *output_dir* (for *name*, or all)."""
+    for folder in output_dir.glob(f".{name}*{STAGING_SUFFIX}"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@functools.cache
+def _bytecode_cache() -> Any:
+    from jinja2 import BytecodeCache
+
+    class MemoryBytecodeCache(BytecodeCache):
+        """Compiled templates kept in memory; Jinja checks each against its source."""
+
+        def __init__(self) -> None:
+            self.store: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: Any) -> None:
+            if bucket.key in self.store:
+                bucket.bytecode_from_string(self.store[bucket.key])
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            self.store[bucket.key] = bucket.bytecode_to_string()
+
+    return MemoryBytecodeCache()
+
+
+def _write_record(
+    project: Path, template: Template, context: Mapping[str, Any], extra: Mapping[str, Any]
+) -> None:
     """Record the answers in the project, for later updates and classroom syncs."""
     record = {
         "template": template.name,
@@ -291,6 +337,7 @@ def _write_record(project: Path, template: Template, context: Mapping[str, Any])
         "template_digest": template.digest,
         "mlscaffold_version": __version__,
         "context": {k: v for k, v in context.items() if k not in _MACHINE_KEYS},
+        **extra,
     }
     text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
     (project / RECORD_FILE).write_text(text, encoding="utf-8")

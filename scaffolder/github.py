@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -79,6 +80,7 @@ class GitHub:
         max_wait: float = 900.0,
         notify: Callable[[str], None] = lambda message: None,
         sleep: Callable[[float], None] = time.sleep,
+        write_interval: float = 0.0,
     ) -> None:
         self._token = token
         self.api_url = api_url.rstrip("/")
@@ -86,6 +88,11 @@ class GitHub:
         self.max_wait = max_wait
         self.notify = notify
         self.sleep = sleep
+        # GitHub asks for at least a second between content-creating requests of one
+        # user; threads publishing a class share this client, so they take turns.
+        self.write_interval = write_interval
+        self._write_lock = threading.Lock()
+        self._last_write = 0.0
 
     def __repr__(self) -> str:
         return f"GitHub({self.api_url!r}, token from {self._token.source})"
@@ -163,6 +170,8 @@ class GitHub:
         url = f"{self.api_url}{path}"
         data = json.dumps(body).encode() if body is not None else None
         for attempt in range(self.retries + 1):
+            if method != "GET" and self.write_interval:
+                self._take_write_turn()
             request = urllib.request.Request(url, data=data, method=method)
             request.add_header("Accept", "application/vnd.github+json")
             request.add_header("X-GitHub-Api-Version", API_VERSION)
@@ -192,6 +201,13 @@ class GitHub:
             )
             self.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _take_write_turn(self) -> None:
+        with self._write_lock:
+            wait = self._last_write + self.write_interval - time.monotonic()
+            if wait > 0:
+                self.sleep(wait)
+            self._last_write = time.monotonic()
 
 
 def repository_body(

@@ -66,8 +66,13 @@ def publish(
     request: PublishRequest,
     token: Token | None,
     notify: Callable[[str], None] = lambda message: None,
+    github: GitHub | None = None,
 ) -> Published:
-    """Create the repository (unless ``request.remote``), point origin at it and push main."""
+    """Create the repository (unless ``request.remote``), point origin at it and push main.
+
+    *github* is a client to share (a classroom run shares one, for its rate limits);
+    by default one is made from *token*.
+    """
     _check_name(request.repo_name)
     repo = gitops.open_repository(request.project)
     if request.remote:
@@ -77,7 +82,7 @@ def publish(
 
     if token is None:
         raise GitHubError(f"no GitHub token found: {TOKEN_HELP}")
-    github = GitHub(token, request.api_url, notify=notify)
+    github = github or GitHub(token, request.api_url, notify=notify)
     owner = request.org or github.login()
     info, created = _find_or_create(github, repo, request, owner, token)
     gitops.set_remote(repo, info["clone_url"])

@@ -1,0 +1,374 @@
+"""One personalised starter repository per student, from a roster; resumable, with a report.
+
+Each student gets ``<prefix>-<handle>``: a project generated with the student as
+its author and a random seed of their own (so no two repositories are alike),
+committed, and with ``--publish`` created in the organisation, pushed, and shared
+with the student. The report (CSV and JSON in the output folder) is rewritten
+after every student, so a run stopped at any point can be run again with the
+same command: finished students are skipped, half-finished ones completed, and
+nothing is made twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+    wait,
+)
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from slugify import slugify
+
+from scaffolder.catalog import Template
+from scaffolder.errors import InvalidInput, ScaffoldError
+from scaffolder.generate import ProjectRequest, create_project, read_record, remove_stale_staging
+from scaffolder.github import DEFAULT_API_URL, TOKEN_HELP, GitHub, GitHubError, Token
+from scaffolder.publish import PublishRequest, publish
+from scaffolder.roster import Student, read_roster
+
+REPORT_CSV = "classroom-report.csv"
+REPORT_JSON = "classroom-report.json"
+FIELDS = ("line", "student", "name", "email", "repository", "status", "path", "url", "error")
+
+# Called when a phase starts, with its label and length; returns a context manager
+# that yields a function to call once per finished student (e.g. a progress bar).
+PhaseReporter = Callable[[str, int], AbstractContextManager[Callable[[], None]]]
+
+
+@dataclass(frozen=True)
+class ClassroomRequest:
+    """A classroom run's settings; the CLI builds it from its options."""
+
+    template: Template
+    roster: Path
+    output_dir: Path
+    prefix: str
+    settings: Mapping[str, str] = field(default_factory=dict)
+    publish: bool = False
+    org: str | None = None
+    private: bool = True
+    api_url: str = DEFAULT_API_URL
+    jobs: int = 4
+
+
+@dataclass(frozen=True)
+class StudentResult:
+    """One row of the report."""
+
+    line: int
+    student: str
+    name: str = ""
+    email: str = ""
+    repository: str = ""
+    status: str = "pending"  # generated, published, failed
+    path: str = ""
+    url: str = ""
+    error: str = ""
+
+
+@contextmanager
+def _silent_phase(label: str, total: int) -> Iterator[Callable[[], None]]:
+    yield lambda: None
+
+
+def run_classroom(
+    request: ClassroomRequest,
+    token: Token | None = None,
+    *,
+    notify: Callable[[str], None] = lambda message: None,
+    phase: PhaseReporter = _silent_phase,
+) -> list[StudentResult]:
+    """Generate (and with ``request.publish``, publish) every student's repository.
+
+    Raises ``InvalidInput`` when the roster or the options are unusable as a whole;
+    a problem with one student is recorded in that student's row instead.
+    """
+    prefix = slugify(request.prefix)
+    if not prefix or not prefix[0].isalpha():
+        raise InvalidInput(f"the prefix {request.prefix!r} must start with a letter")
+    roster = read_roster(request.roster, request.template.variables)
+    if request.publish and not request.org:
+        raise InvalidInput("--publish needs --org, the organisation that will own the repositories")
+    if request.publish and token is None:
+        raise GitHubError(f"no GitHub token found: {TOKEN_HELP}")
+    if roster.ignored_columns:
+        notify(f"Ignoring roster column(s): {', '.join(roster.ignored_columns)}")
+
+    request.output_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(request.output_dir)  # left by a run that was killed
+    report = _Report(request.output_dir)
+    earlier = report.load_previous()
+    for problem in roster.problems:
+        failed = StudentResult(problem.line, problem.student, status="failed", error=problem.error)
+        report.put(failed, flush=False)
+    rows = {s.key: _start_row(s, prefix, request.output_dir) for s in roster.students}
+    for row in rows.values():
+        report.put(row, flush=False)
+
+    try:
+        with phase("Generating", len(roster.students)) as tick:
+            for key, row in _generate_all(request, roster.students, rows):
+                rows[key] = row
+                # A generated project is its own record (a rerun reads the folder), so
+                # the report need not be rewritten after every one of a fast phase.
+                report.put(row, flush="periodically")
+                tick()
+        if request.publish:
+            _publish_all(request, token, roster.students, rows, earlier, report, notify, phase)
+    finally:
+        report.write()  # also on Ctrl-C: what was done is on record
+    return report.rows()
+
+
+def _start_row(student: Student, prefix: str, output_dir: Path) -> StudentResult:
+    repository = slugify(f"{prefix}-{student.key}")
+    return StudentResult(
+        line=student.line,
+        student=student.display,
+        name=student.name or "",
+        email=student.email or "",
+        repository=repository,
+        path=str((output_dir / repository).resolve()),
+    )
+
+
+def student_seed(prefix: str, student: Student) -> str:
+    """Return a seed of the student's own: stable across reruns, different for each student."""
+    digest = hashlib.sha256(f"{prefix}/{student.key}".encode()).digest()
+    return str(int.from_bytes(digest[:4], "big"))
+
+
+def _answers(request: ClassroomRequest, student: Student, repository: str) -> dict[str, str]:
+    handle = student.github
+    answers = {
+        **request.settings,
+        "project_name": repository,
+        "author_name": student.name or handle or student.key,
+        "author_email": student.email
+        or (f"{handle}@users.noreply.github.com" if handle else f"{student.key}@example.com"),
+        "random_seed": student_seed(request.prefix, student),
+    }
+    owner = request.org or handle  # whose GitHub the badges and links point to
+    if owner:
+        answers["github_username"] = owner
+    answers.update(student.variables)  # the roster's own columns win
+    return {k: v for k, v in answers.items() if k in request.template.variables}
+
+
+def _generate_all(
+    request: ClassroomRequest, students: list[Student], rows: dict[str, StudentResult]
+) -> Iterator[tuple[str, StudentResult]]:
+    """Generate each student's project, yielding (student key, row) as each one is done.
+
+    Generation is CPU- and file-bound and cookiecutter changes the working folder,
+    so up to ``request.jobs`` worker processes share it. At most that many students
+    are in flight at once: after an interruption no queued work runs on.
+    """
+    workers = min(request.jobs, len(students))
+    if workers < 2 or not _can_fork():
+        for student in students:
+            yield student.key, _generate(request, student, rows[student.key])
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_remember_parent, initargs=(os.getpid(),)
+    ) as pool:
+        waiting = list(students)
+        running: dict[Future[StudentResult], str] = {}
+        try:
+            while waiting or running:
+                while waiting and len(running) < workers:
+                    student = waiting.pop(0)
+                    future = pool.submit(_generate_in_worker, request, student, rows[student.key])
+                    running[future] = student.key
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield running.pop(future), future.result()
+        except BaseException:
+            # Ctrl-C: let the students in flight finish (or abort and clean up) first.
+            wait(running)
+            raise
+
+
+def _can_fork() -> bool:
+    # fork is safe only with no other thread running (e.g. a test's HTTP server).
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+_PARENT: list[int] = []
+
+
+def _remember_parent(pid: int) -> None:
+    _PARENT.append(pid)
+
+
+def _generate_in_worker(
+    request: ClassroomRequest, student: Student, row: StudentResult
+) -> StudentResult:
+    if _PARENT and os.getppid() != _PARENT[0]:  # the run was killed: start nothing new
+        return replace(row, status="failed", error="the run was interrupted")
+    return _generate(request, student, row)
+
+
+def _generate(request: ClassroomRequest, student: Student, row: StudentResult) -> StudentResult:
+    path = Path(row.path)
+    if _is_this_students(path, request, student):
+        return replace(row, status="generated")  # done by an earlier run
+    if path.exists() and any(path.iterdir()):
+        return replace(row, status="failed", error=f"{path} exists and is not this student's")
+    project = ProjectRequest(
+        template=request.template,
+        output_dir=request.output_dir,
+        answers=_answers(request, student, row.repository),
+        record={"classroom": {"prefix": request.prefix, "student": student.key}},
+    )
+    try:
+        create_project(project)
+    except ScaffoldError as exc:
+        if _is_this_students(path, request, student):  # finished meanwhile by a killed run
+            return replace(row, status="generated")
+        return replace(row, status="failed", error=str(exc))
+    return replace(row, status="generated")
+
+
+def _is_this_students(path: Path, request: ClassroomRequest, student: Student) -> bool:
+    record = read_record(path) or {}
+    ours = record.get("classroom", {}).get("student") == student.key
+    return ours and record.get("template") == request.template.name
+
+
+def _publish_all(
+    request: ClassroomRequest,
+    token: Token,
+    students: list[Student],
+    rows: dict[str, StudentResult],
+    earlier: dict[str, StudentResult],
+    report: _Report,
+    notify: Callable[[str], None],
+    phase: PhaseReporter,
+) -> None:
+    github = GitHub(token, request.api_url, notify=notify, write_interval=1.0)
+    todo = []
+    for student in students:
+        row = rows[student.key]
+        previous = earlier.get(row.repository)
+        if row.status != "generated":
+            continue
+        if previous is not None and previous.status == "published":
+            rows[student.key] = replace(row, status="published", url=previous.url)
+            report.put(rows[student.key])
+        else:
+            todo.append(student)
+    with phase("Publishing", len(todo)) as tick, ThreadPoolExecutor(request.jobs) as pool:
+        futures = {
+            pool.submit(_publish_one, request, token, github, s, rows[s.key], notify): s
+            for s in todo
+        }
+        for future in as_completed(futures):
+            student = futures[future]
+            rows[student.key] = future.result()
+            report.put(rows[student.key])
+            tick()
+
+
+def _publish_one(
+    request: ClassroomRequest,
+    token: Token,
+    github: GitHub,
+    student: Student,
+    row: StudentResult,
+    notify: Callable[[str], None],
+) -> StudentResult:
+    if not student.github:
+        return replace(row, status="failed", error="no GitHub handle: cannot share the repository")
+    try:
+        if not github.user_exists(student.github):
+            return replace(row, status="failed", error=f"no GitHub user named {student.github}")
+        target = PublishRequest(
+            project=Path(row.path),
+            org=request.org,
+            private=request.private,
+            api_url=request.api_url,
+            existing=True,  # created by an earlier, interrupted run: finish it
+        )
+        published = publish(target, token, notify, github=github)
+        github.add_collaborator(request.org or "", row.repository, student.github, "push")
+    except ScaffoldError as exc:
+        return replace(row, status="failed", error=str(exc))
+    return replace(row, status="published", url=published.url)
+
+
+class _Report:
+    """The report's rows in roster order, rewritten atomically after every change."""
+
+    def __init__(self, folder: Path, period: float = 1.0) -> None:
+        self.folder = folder
+        self.period = period
+        self._rows: dict[tuple[int, str], StudentResult] = {}
+        self._lock = threading.Lock()
+        self._written = 0.0
+
+    def load_previous(self) -> dict[str, StudentResult]:
+        """Rows of an earlier run's report, by repository name (empty if there is none)."""
+        try:
+            rows = json.loads((self.folder / REPORT_JSON).read_text(encoding="utf-8"))["students"]
+            return {r["repository"]: StudentResult(**r) for r in rows if r.get("repository")}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def put(self, row: StudentResult, flush: bool | str = True) -> None:
+        """Record *row*; rewrite the files now, never, or if a period has passed."""
+        with self._lock:
+            self._rows[(row.line, row.student)] = row
+            due = time.monotonic() - self._written >= self.period
+            if flush is True or (flush == "periodically" and due):
+                self._write_locked()
+
+    def write(self) -> None:
+        """Rewrite the report files."""
+        with self._lock:
+            self._write_locked()
+
+    def rows(self) -> list[StudentResult]:
+        """Return the rows, in roster order."""
+        with self._lock:
+            return [self._rows[key] for key in sorted(self._rows)]
+
+    def _write_locked(self) -> None:
+        rows = [asdict(self._rows[key]) for key in sorted(self._rows)]
+        summary = {
+            status: sum(r["status"] == status for r in rows)
+            for status in ("generated", "published", "failed", "pending")
+        }
+        _atomic_write(
+            self.folder / REPORT_JSON,
+            json.dumps({"summary": summary, "students": rows}, indent=2) + "\n",
+        )
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+        _atomic_write(self.folder / REPORT_CSV, buffer.getvalue())
+        self._written = time.monotonic()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

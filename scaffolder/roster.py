@@ -1,0 +1,108 @@
+"""Read a class roster: a CSV with a header, one student a row.
+
+Columns (any case, any order, spaces around values ignored): ``github`` (the
+student's GitHub handle) and/or ``name``, optionally ``email``, and any template
+variable (e.g. ``random_seed``) to set it for that student. A byte-order mark and
+blank lines are tolerated. A roster without a ``github`` or ``name`` column is
+refused as a whole; a bad row is reported and the other rows go on.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slugify import slugify  # python-slugify, cookiecutter's: the templates' slugs agree
+
+from scaffolder.errors import InvalidInput
+
+_HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
+KNOWN_COLUMNS = ("github", "name", "email")
+
+
+@dataclass(frozen=True)
+class Student:
+    """One usable roster row."""
+
+    line: int
+    key: str  # the handle, lowercased, or the name's slug: unique within the roster
+    github: str | None
+    name: str | None
+    email: str | None
+    variables: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        """How reports and messages name the student."""
+        return self.github or self.name or self.key
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A roster row that cannot be used, and why."""
+
+    line: int
+    student: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The usable students, the rows that were refused, and columns that were ignored."""
+
+    students: list[Student]
+    problems: list[RowProblem]
+    ignored_columns: list[str]
+
+
+def read_roster(path: Path, template_variables: Iterable[str]) -> Roster:
+    """Parse *path*; raise ``InvalidInput`` if it is unreadable or has no usable column."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read the roster {path}: {exc}") from exc
+    reader = csv.reader(text.splitlines())
+    # Keep each row's line number in the file, for the report; skip blank lines.
+    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    if not rows:
+        raise InvalidInput(f"the roster {path} is empty")
+    header = [cell.strip().lower() for cell in rows[0][1]]
+    if "github" not in header and "name" not in header:
+        found = ", ".join(cell for cell in header if cell) or "none"
+        raise InvalidInput(
+            f"the roster {path} needs a 'github' or a 'name' column (its columns: {found})"
+        )
+    variables = {v.lower(): v for v in template_variables if not v.startswith("_")}
+    ignored = [c for c in header if c and c not in KNOWN_COLUMNS and c not in variables]
+
+    students: list[Student] = []
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    for number, row in rows[1:]:
+        cells = {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header)}
+        github, name = cells.get("github") or None, cells.get("name") or None
+        label = github or name or f"row {number}"
+        if github is None and name is None:
+            problems.append(RowProblem(number, label, "no github handle and no name"))
+            continue
+        if github is not None and not _HANDLE.fullmatch(github):
+            problems.append(RowProblem(number, label, f"{github!r} is not a valid GitHub handle"))
+            continue
+        key = github.lower() if github else slugify(name or "")
+        if not key:
+            problems.append(
+                RowProblem(number, label, f"the name {name!r} cannot make a repository name")
+            )
+            continue
+        if key in seen:
+            problems.append(
+                RowProblem(number, label, f"duplicate of the student on line {seen[key]}")
+            )
+            continue
+        seen[key] = number
+        chosen = {variables[c]: v for c, v in cells.items() if c in variables and v}
+        students.append(Student(number, key, github, name, cells.get("email") or None, chosen))
+    return Roster(students, problems, ignored)

@@ -1,0 +1,351 @@
+"""`mlscaffold classroom`: rosters, bad rows, resuming after a kill, publishing for a class."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import git, tree
+from servers import github_servers
+
+from scaffolder.catalog import get_template
+from scaffolder.cli import cli
+from scaffolder.errors import InvalidInput
+from scaffolder.roster import read_roster
+
+TOKEN = "ghp_ClassroomTokenThatMustNeverLeak42"
+VARIABLES = get_template("fraud-detection").variables
+
+
+def write(path: Path, text: str, encoding="utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+# -- rosters ---------------------------------------------------------------------
+
+
+def test_roster_tolerates_bom_spaces_case_and_blank_lines(tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        "\ufeff GitHub , NAME ,Email,Notes\n\n ada-l , Ada Lovelace , ada@example.com ,x\n"
+        "\n\nghopper,Grace Hopper,,\n",
+    )
+    parsed = read_roster(roster, VARIABLES)
+    assert [(s.github, s.name, s.email, s.line) for s in parsed.students] == [
+        ("ada-l", "Ada Lovelace", "ada@example.com", 3),
+        ("ghopper", "Grace Hopper", None, 6),
+    ]
+    assert parsed.ignored_columns == ["notes"] and parsed.problems == []
+
+
+def test_roster_with_a_name_column_only_and_template_variables(tmp_path):
+    roster = write(tmp_path / "r.csv", "name,random_seed,license\nZoë Ngozi,7,Apache-2.0\n")
+    (student,) = read_roster(roster, VARIABLES).students
+    assert student.key == "zoe-ngozi" and student.github is None
+    assert student.variables == {"random_seed": "7", "license": "Apache-2.0"}
+
+
+@pytest.mark.parametrize(
+    "text", ["email,team\nada@example.com,1\n", "", "\n\n", "handle;name\nada;Ada\n"]
+)
+def test_roster_without_a_usable_column_is_refused(tmp_path, text):
+    with pytest.raises(InvalidInput, match="needs a 'github' or a 'name' column|is empty"):
+        read_roster(write(tmp_path / "r.csv", text), VARIABLES)
+
+
+def test_bad_rows_are_reported_one_by_one(tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        "github,name\nada-l,Ada\nADA-L,Ada again\nbad handle!,X\n,!!!\n,\nghopper,\n",
+    )
+    parsed = read_roster(roster, VARIABLES)
+    assert [s.key for s in parsed.students] == ["ada-l", "ghopper"]
+    assert [(p.line, p.error) for p in parsed.problems] == [
+        (3, "duplicate of the student on line 2"),
+        (4, "'bad handle!' is not a valid GitHub handle"),
+        (5, "the name '!!!' cannot make a repository name"),
+    ]
+
+
+# -- local runs ----------------------------------------------------------------------
+
+
+ROSTER = "github,name,email\nada-l,Ada Lovelace,ada@example.com\nghopper,Grace Hopper,\nkj,,\n"
+
+
+def classroom(runner, roster, out, *extra, env=None):
+    args = [
+        "classroom",
+        "fraud-detection",
+        "--roster",
+        str(roster),
+        "--prefix",
+        "ml-fraud-2026",
+        "-o",
+        str(out),
+        *extra,
+    ]
+    return runner.invoke(cli, args, env=env)
+
+
+def test_local_run_gives_each_student_their_own_repository(runner, tmp_path):
+    out = tmp_path / "class"
+    result = classroom(runner, write(tmp_path / "r.csv", ROSTER), out)
+    assert result.exit_code == 0, result.output
+    assert "3 of 3 students generated." in result.output
+    names = ["ml-fraud-2026-ada-l", "ml-fraud-2026-ghopper", "ml-fraud-2026-kj"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == names
+
+    seeds = set()
+    for name, author in zip(
+        names,
+        [
+            "Ada Lovelace <ada@example.com>",
+            "Grace Hopper <ghopper@users.noreply.github.com>",
+            "kj <kj@users.noreply.github.com>",
+        ],
+        strict=True,
+    ):
+        project = out / name
+        assert git(project, "log", "--format=%an <%ae>") == author  # one commit, by the student
+        record = json.loads((project / ".mlscaffold.json").read_text())
+        assert record["classroom"]["student"] == name.removeprefix("ml-fraud-2026-")
+        seeds.add(record["context"]["random_seed"])
+        assert (
+            f"SEED = {record['context']['random_seed']}"
+            in (project / "src" / name.replace("-", "_") / "__init__.py").read_text()
+        )
+    assert len(seeds) == 3  # no two repositories alike
+    assert tree(out / names[0]) != tree(out / names[1])
+
+    report = json.loads((out / "classroom-report.json").read_text())
+    assert report["summary"]["generated"] == 3
+    csv_text = (out / "classroom-report.csv").read_text()
+    assert csv_text.splitlines()[0] == "line,student,name,email,repository,status,path,url,error"
+
+
+def test_bad_rows_fail_alone_and_a_rerun_skips_the_done(runner, tmp_path):
+    roster = write(tmp_path / "r.csv", ROSTER + "ada-l,Duplicate Ada,\n,!!!\n")
+    out = tmp_path / "class"
+    first = classroom(runner, roster, out)
+    assert first.exit_code == 1
+    assert "3 of 5 students generated." in first.output
+    assert "line 5 (ada-l): duplicate of the student on line 2" in first.output
+    commits = {p.name: git(p, "rev-parse", "HEAD") for p in out.iterdir() if p.is_dir()}
+
+    again = classroom(runner, roster, out)
+    assert again.exit_code == 1 and "3 of 5 students generated." in again.output
+    assert {p.name: git(p, "rev-parse", "HEAD") for p in out.iterdir() if p.is_dir()} == commits
+    rows = json.loads((out / "classroom-report.json").read_text())["students"]
+    assert [r["status"] for r in rows] == ["generated"] * 3 + ["failed"] * 2
+
+
+def test_unusable_roster_and_options_exit_2(runner, tmp_path):
+    out = tmp_path / "class"
+    result = classroom(runner, write(tmp_path / "r.csv", "email\nx@example.com\n"), out)
+    assert result.exit_code == 2 and "needs a 'github' or a 'name' column" in result.output
+    result = classroom(runner, write(tmp_path / "ok.csv", ROSTER), out, "--prefix", "2026-ml")
+    assert result.exit_code == 2 and "must start with a letter" in result.output
+    result = classroom(runner, tmp_path / "missing.csv", out)
+    assert result.exit_code == 2 and "cannot read the roster" in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
+    """SIGKILL part way through; the same command then completes every student exactly once."""
+    students = [f"student-{i:02d}" for i in range(80)]
+    roster = write(tmp_path / "r.csv", "github\n" + "\n".join(students) + "\n")
+    out = tmp_path / "class"
+    command = [sys.executable, "-m", "scaffolder", "classroom", "recommender", "--roster",
+               str(roster), "--prefix", "recsys", "-o", str(out)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def projects():
+        return [p for p in out.glob("recsys-*") if p.is_dir()] if out.exists() else []
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and len(projects()) < 3:
+        time.sleep(0.005)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished = {
+        p.name: git(p, "rev-parse", "HEAD")
+        for p in out.iterdir()
+        if p.is_dir() and not p.name.startswith(".")
+    }
+    assert 3 <= len(finished) < 80
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "80 of 80 students generated." in done.stdout
+    assert len(projects()) == 80 and not list(out.glob(".*"))  # no staging folder left
+    for project in projects():
+        assert git(project, "rev-list", "--count", "HEAD") == "1"
+        assert git(project, "status", "--porcelain") == ""
+        if project.name in finished:  # untouched by the second run
+            assert git(project, "rev-parse", "HEAD") == finished[project.name]
+
+
+def test_ctrl_c_stops_cleanly_and_writes_the_report(tmp_path):
+    students = [f"s{i:02d}" for i in range(40)]
+    roster = write(tmp_path / "r.csv", "github\n" + "\n".join(students) + "\n")
+    out = tmp_path / "class"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scaffolder",
+            "classroom",
+            "medical-diagnosis",
+            "--roster",
+            str(roster),
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("medical-diagnosis-*"))) < 3:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "Aborted!" in err
+    rows = json.loads((out / "classroom-report.json").read_text())["students"]
+    generated = [r for r in rows if r["status"] == "generated"]
+    assert generated and all(Path(r["path"]).is_dir() for r in generated)
+    assert not list(out.glob(".*.mlscaffold-staging"))  # no half-written project left
+
+
+# -- publishing ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def servers(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with github_servers(tmp_path, TOKEN) as (api, git_server):
+        yield api, git_server
+
+
+def assert_no_token(folder: Path, *outputs: str) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+    for output in outputs:
+        assert TOKEN not in output
+
+
+def test_publish_for_a_class(runner, servers, tmp_path):
+    api, _ = servers
+    roster = write(tmp_path / "r.csv", "github,name\nada,Ada\noctocat,Octo\nnobody-here,Nobody\n")
+    out = tmp_path / "class"
+    result = classroom(
+        runner,
+        roster,
+        out,
+        "--publish",
+        "--org",
+        "bootcamp",
+        "--api-url",
+        api.url,
+        "--jobs",
+        "3",
+        env={"GITHUB_TOKEN": TOKEN},
+    )
+    assert result.exit_code == 1
+    assert "2 of 3 students published." in result.output
+    assert "(nobody-here): no GitHub user named nobody-here" in result.output
+    for handle in ("ada", "octocat"):
+        repo = api.repos[f"bootcamp/ml-fraud-2026-{handle}"]
+        assert repo["private"] is True
+        assert api.collaborators[repo["full_name"]] == {handle: "push"}
+        project = out / f"ml-fraud-2026-{handle}"
+        assert api.pushed_commits("bootcamp", repo["name"]) == [git(project, "rev-parse", "HEAD")]
+    assert "bootcamp/ml-fraud-2026-nobody-here" not in api.repos
+    rows = json.loads((out / "classroom-report.json").read_text())["students"]
+    assert rows[0]["url"] == f"{api.url}/bootcamp/ml-fraud-2026-ada"
+    assert_no_token(out, result.output)
+
+    # The missing account is created; the same command finishes the class.
+    api.known_users.add("nobody-here")
+    creates_before = len(api.requests_to("POST", "/orgs/bootcamp/repos"))
+    again = classroom(
+        runner,
+        roster,
+        out,
+        "--publish",
+        "--org",
+        "bootcamp",
+        "--api-url",
+        api.url,
+        env={"GITHUB_TOKEN": TOKEN},
+    )
+    assert again.exit_code == 0, again.output
+    assert "3 of 3 students published." in again.output
+    assert len(api.requests_to("POST", "/orgs/bootcamp/repos")) == creates_before + 1
+    assert_no_token(out, again.output)
+
+
+def test_publishing_interrupted_part_way_is_completed_without_duplicates(runner, servers, tmp_path):
+    """The network drops after a repository was created: the rerun only pushes and shares it."""
+    api, _ = servers
+    roster = write(tmp_path / "r.csv", "github\nada\noctocat\n")
+    out = tmp_path / "class"
+    api.fail(
+        "PUT",
+        r"/repos/bootcamp/ml-fraud-2026-octocat/collaborators/octocat",
+        502,
+        {"message": "Bad Gateway"},
+    )
+    first = classroom(
+        runner,
+        roster,
+        out,
+        "--publish",
+        "--org",
+        "bootcamp",
+        "--api-url",
+        api.url,
+        "--jobs",
+        "1",
+        env={"GITHUB_TOKEN": TOKEN},
+    )
+    assert first.exit_code == 1 and "502 Bad Gateway" in first.output
+    again = classroom(
+        runner,
+        roster,
+        out,
+        "--publish",
+        "--org",
+        "bootcamp",
+        "--api-url",
+        api.url,
+        env={"GITHUB_TOKEN": TOKEN},
+    )
+    assert again.exit_code == 0, again.output
+    creates = [s.body["name"] for s in api.requests_to("POST", "/orgs/bootcamp/repos")]
+    assert sorted(creates) == ["ml-fraud-2026-ada", "ml-fraud-2026-octocat"]  # each once
+    assert api.collaborators["bootcamp/ml-fraud-2026-octocat"] == {"octocat": "push"}
+    # The finished student was skipped entirely on the second run.
+    assert len(api.requests_to("PUT", r"/repos/bootcamp/ml-fraud-2026-ada/collaborators/ada")) == 1
+
+
+def test_publish_needs_an_org_and_a_token(runner, tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    roster = write(tmp_path / "r.csv", ROSTER)
+    result = classroom(runner, roster, tmp_path / "a", "--publish")
+    assert result.exit_code == 2 and "--publish needs --org" in result.output
+    result = classroom(
+        runner, roster, tmp_path / "b", "--publish", "--org", "x", env={"PATH": "/usr/bin:/bin"}
+    )
+    assert result.exit_code == 1 and "no GitHub token found" in result.output
+    assert not (tmp_path / "b").exists() or not list((tmp_path / "b").glob("ml-*"))
