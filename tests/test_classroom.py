@@ -162,8 +162,19 @@ def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
     students = [f"student-{i:02d}" for i in range(80)]
     roster = write(tmp_path / "r.csv", "github\n" + "\n".join(students) + "\n")
     out = tmp_path / "class"
-    command = [sys.executable, "-m", "scaffolder", "classroom", "recommender", "--roster",
-               str(roster), "--prefix", "recsys", "-o", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "scaffolder",
+        "classroom",
+        "recommender",
+        "--roster",
+        str(roster),
+        "--prefix",
+        "recsys",
+        "-o",
+        str(out),
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def projects():

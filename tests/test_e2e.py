@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -141,6 +142,10 @@ def test_generated_project_works(name, installed_mlscaffold, tmp_path):
     run([bin_dir / "ruff", "format", "--check", "."], cwd=project)
 
     env = {**os.environ, **OFFLINE, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    if shutil.which("make"):  # the shortcuts parse and name the right commands
+        assert "train" in run(["make", "help"], cwd=project).stdout
+        planned = run(["make", "-n", "install", "train", "test", "lint"], cwd=project).stdout
+        assert f"python -m {package} train" in planned and "ruff format --check ." in planned
     tests = run(
         [bin_dir / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, env=env
     )

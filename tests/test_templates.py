@@ -88,3 +88,22 @@ def test_workflow_keeps_github_expressions(invoke, tmp_path, name):
     workflow = (project / ".github" / "workflows" / "ci.yml").read_text()
     assert "${{ matrix.python-version }}" in workflow
     assert "persist-credentials: false" in workflow
+
+
+def test_cookiecutter_sees_every_template_file_as_text():
+    """Cookiecutter copies files it takes for binary without rendering them (a Makefile once)."""
+    from binaryornot.check import is_binary
+
+    files = [p for p in (REPO_ROOT / "templates").rglob("*") if p.is_file()]
+    binary = [p for p in files if "__pycache__" not in p.parts and is_binary(str(p))]
+    assert binary == []
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_no_jinja_is_left_unrendered(invoke, tmp_path, name):
+    invoke("new", name, "-o", str(tmp_path), "--no-input", "--no-git")
+    (project,) = list(tmp_path.iterdir())
+    for path, data in tree(project).items():
+        text = data.decode("utf-8")
+        for marker in ("{{ cookiecutter", "{{cookiecutter", "{%", "{#"):
+            assert marker not in text, f"{path} still holds {marker!r}"
