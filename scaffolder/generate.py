@@ -100,14 +100,7 @@ def create_project(request: ProjectRequest) -> Project:
         raise GitError(
             f"{git_error}; the project was written to {plan.path} without a git repository"
         )
-    return Project(
-        path=plan.path,
-        context=plan.context,
-        files=files,
-        author=plan.author,
-        author_is_placeholder=plan.author_is_placeholder,
-        commit=commit,
-    )
+    return plan.project(files, commit)
 
 
 def preview_project(request: ProjectRequest) -> Project:
@@ -121,13 +114,7 @@ def preview_project(request: ProjectRequest) -> Project:
         staged = _render(request.template, plan.context, Path(scratch))
         _write_record(staged, request.template, plan.context, request.record)
         files = _list_files(staged)
-    return Project(
-        path=plan.path,
-        context=plan.context,
-        files=files,
-        author=plan.author,
-        author_is_placeholder=plan.author_is_placeholder,
-    )
+    return plan.project(files)
 
 
 @dataclass(frozen=True)
@@ -136,6 +123,11 @@ class _Plan:
     context: dict[str, Any]
     author: str
     author_is_placeholder: bool
+
+    def project(self, files: list[str], commit: str | None = None) -> Project:
+        return Project(
+            self.path, self.context, files, self.author, self.author_is_placeholder, commit
+        )
 
 
 def _plan(request: ProjectRequest) -> _Plan:

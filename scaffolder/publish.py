@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scaffolder import gitops
 from scaffolder.errors import InvalidInput
-from scaffolder.generate import RECORD_FILE
+from scaffolder.generate import read_record
 from scaffolder.github import (
     API_VERSION,
     DEFAULT_API_URL,
@@ -125,14 +125,8 @@ def describe(request: PublishRequest, token: Token | None) -> list[str]:
 
 def project_description(project: Path) -> str | None:
     """Return the description recorded when the project was generated, or its pyproject's."""
-    record = project / RECORD_FILE
-    if record.is_file():
-        try:
-            described = json.loads(record.read_text(encoding="utf-8"))["context"]["description"]
-            return str(described)[:350]
-        except (ValueError, KeyError, TypeError):
-            pass
-    return _pyproject(project).get("description")
+    described = (read_record(project) or {}).get("context", {}).get("description")
+    return str(described)[:350] if described else _pyproject(project).get("description")
 
 
 def project_homepage(project: Path) -> str | None:

@@ -138,6 +138,9 @@ def test_generated_project_works(name, installed_mlscaffold, tmp_path):
         run([*pip, "torch==2.13.0"])  # the CPU build on this disk; never a CUDA download
     run([*pip, "-e", ".[dev]"], cwd=project)
     run([bin_dir / "python", "-m", "pip", "check"])
+    if "torch" in (project / "pyproject.toml").read_text():  # and no other torch was pulled in
+        version = run([bin_dir / "python", "-c", "import torch; print(torch.__version__)"]).stdout
+        assert version.startswith("2.13.0") and "+cpu" in version, version
     run([bin_dir / "ruff", "check", "."], cwd=project)
     run([bin_dir / "ruff", "format", "--check", "."], cwd=project)
 

@@ -83,6 +83,14 @@ def results_markdown(payload: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def figure_entries(figures: list[tuple[Path, str]], project_dir: Path) -> list[dict[str, str]]:
+    """The ``figures`` of a payload: each PNG's path from the project root, and its caption."""
+    return [
+        {"path": path.relative_to(project_dir).as_posix(), "caption": caption}
+        for path, caption in figures
+    ]
+
+
 def replace_block(text: str, markers: tuple[str, str], body: str) -> str:
     """Return *text* with the part between the two *markers* replaced by *body*."""
     start, end = markers

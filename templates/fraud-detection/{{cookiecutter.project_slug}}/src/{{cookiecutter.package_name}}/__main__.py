@@ -7,21 +7,16 @@ import sys
 from pathlib import Path
 
 from . import SEED
+from .commands import positive_int, run, write_csv
 from .data import CREDITCARD_URL, N_FRAUD, N_ROWS, RAW_DIR, DataError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.run(args)
-    except (DataError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return run(_parser(), argv, (DataError, FileNotFoundError))
 
 
-def _train(args: argparse.Namespace) -> int:
+def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .data import load_creditcard, make_synthetic
     from .progress import Steps
     from .train import METRICS_FILE, train
@@ -56,16 +51,11 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predict(args: argparse.Namespace) -> int:
+def _predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .predict import score_file
 
     scored = score_file(args.csv, args.model)
-    if args.output:
-        scored.to_csv(args.output, index_label="row")
-        where = f"written to {args.output}"
-    else:
-        scored.to_csv(sys.stdout, index_label="row")
-        where = "above"
+    where = write_csv(scored, args.output)
     print(
         f"Scored {len(scored):,} transactions; {int(scored['flagged'].sum()):,} flagged ({where}).",
         file=sys.stderr,
@@ -73,7 +63,7 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sample(args: argparse.Namespace) -> int:
+def _sample(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .data import FEATURES, make_synthetic
 
     frame = make_synthetic(args.rows, max(1, round(args.rows * args.fraud_rate)), seed=args.seed)
@@ -105,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         help="synthetic (default; offline) or creditcard, the real ULB set (downloaded once "
         "into data/raw/, about 150 MB)",
     )
-    train.add_argument("--rows", type=int, help="use only this many transactions (quick runs)")
+    train.add_argument(
+        "--rows", type=positive_int, help="use only this many transactions (quick runs)"
+    )
     train.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     train.add_argument(
         "--data-url", default=CREDITCARD_URL, help="where to download creditcard.csv"
@@ -131,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
         help="write synthetic transactions to a CSV (to try predict)",
         description="Write unlabelled synthetic transactions to a CSV file.",
     )
-    sample.add_argument("-n", "--rows", type=int, default=1_000, help="how many (default 1000)")
+    sample.add_argument(
+        "-n", "--rows", type=positive_int, default=1_000, help="how many (default 1000)"
+    )
     sample.add_argument("--fraud-rate", type=float, default=0.01, help="share of frauds (0.01)")
     sample.add_argument("--seed", type=int, default=SEED + 1, help="random seed")
     sample.add_argument(

@@ -23,7 +23,7 @@ from . import SEED, plots
 from .data import FEATURES, TARGET
 from .evaluate import best_f1_threshold, classification_metrics
 from .progress import Steps
-from .report import update_documents, write_metrics
+from .report import figure_entries, update_documents, write_metrics
 
 MODEL_NAME = "Gradient boosting"
 BASELINE_NAME = "Logistic regression"
@@ -162,7 +162,4 @@ def _figures(
             "Precision and recall against the threshold on the validation split.",
         ),
     ]
-    return [
-        {"path": path.relative_to(project_dir).as_posix(), "caption": caption}
-        for path, caption in made
-    ]
+    return figure_entries(made, project_dir)

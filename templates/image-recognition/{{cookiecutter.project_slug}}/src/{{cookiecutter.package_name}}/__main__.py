@@ -7,18 +7,13 @@ import sys
 from pathlib import Path
 
 from . import SEED
+from .commands import positive_int, run
 from .data import OPENML_SETS, DataError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.run(args, parser)
-    except (DataError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return run(_parser(), argv, (DataError, FileNotFoundError))
 
 
 def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -59,13 +54,6 @@ def _predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m {{ cookiecutter.package_name }}",
@@ -90,12 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--data-dir", type=Path, help="for --dataset folder: one sub-folder a class")
     train.add_argument(
         "--image-size",
-        type=_positive,
+        type=positive_int,
         default=32,
         help="for --dataset folder: resize images to this square size (32)",
     )
     train.add_argument("--color", action="store_true", help="for --dataset folder: keep colour")
-    train.add_argument("--epochs", type=_positive, default=60, help="at most this many (60)")
+    train.add_argument("--epochs", type=positive_int, default=60, help="at most this many (60)")
     train.add_argument(
         "--device",
         choices=["cpu", "cuda"],

@@ -24,7 +24,7 @@ from . import SEED, plots
 from .data import ImageSet
 from .model import SmallCNN
 from .progress import Steps
-from .report import update_documents, write_metrics
+from .report import figure_entries, update_documents, write_metrics
 
 MODEL_FILE = Path("models", "model.pt")
 METRICS_FILE = Path("reports", "metrics.json")
@@ -230,10 +230,7 @@ def train(
             "model": {"name": MODEL_NAME, "metrics": metrics},
             "baseline": {"name": BASELINE_NAME, "metrics": baseline_metrics},
             "per_class_f1": per_class,
-            "figures": [
-                {"path": path.relative_to(project_dir).as_posix(), "caption": caption}
-                for path, caption in figures
-            ],
+            "figures": figure_entries(figures, project_dir),
         }
         write_metrics(payload, project_dir / METRICS_FILE)
         update_documents(payload, project_dir / "README.md", project_dir / "MODEL_CARD.md")

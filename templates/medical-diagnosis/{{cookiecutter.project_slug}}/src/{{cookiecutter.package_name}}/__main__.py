@@ -7,20 +7,16 @@ import sys
 from pathlib import Path
 
 from . import SEED
+from .commands import positive_int, run, write_csv
 from .data import DataError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage)."""
-    args = _parser().parse_args(argv)
-    try:
-        return args.run(args)
-    except (DataError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return run(_parser(), argv, (DataError, FileNotFoundError))
 
 
-def _train(args: argparse.Namespace) -> int:
+def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .data import load
     from .progress import Steps
     from .train import METRICS_FILE, train
@@ -39,22 +35,17 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predict(args: argparse.Namespace) -> int:
+def _predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .predict import score_file
 
     scored = score_file(args.csv, args.model)
-    if args.output:
-        scored.to_csv(args.output, index_label="row")
-        where = f"written to {args.output}"
-    else:
-        scored.to_csv(sys.stdout, index_label="row")
-        where = "above"
+    where = write_csv(scored, args.output)
     malignant = int((scored["call"] == "malignant").sum())
     print(f"Scored {len(scored)} cases; {malignant} called malignant ({where}).", file=sys.stderr)
     return 0
 
 
-def _sample(args: argparse.Namespace) -> int:
+def _sample(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .data import TARGET, load
 
     frame = load()
@@ -63,13 +54,6 @@ def _sample(args: argparse.Namespace) -> int:
     frame.drop(columns=[TARGET]).to_csv(args.output, index=False)
     print(f"Wrote {args.rows} cases (without their diagnosis) to {args.output}.")
     return 0
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     train.add_argument(
-        "--repeats", type=_positive, default=3, help="repeats of the 5-fold CV (default 3)"
+        "--repeats", type=positive_int, default=3, help="repeats of the 5-fold CV (default 3)"
     )
     train.add_argument("-q", "--quiet", action="store_true", help="print only the final summary")
     train.set_defaults(run=_train)
@@ -111,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write cases from the dataset, without diagnosis, to a CSV (to try predict)",
         description="Write randomly chosen cases of the dataset, without their diagnosis.",
     )
-    sample.add_argument("-n", "--rows", type=_positive, default=20, help="how many (default 20)")
+    sample.add_argument("-n", "--rows", type=positive_int, default=20, help="how many (default 20)")
     sample.add_argument("--seed", type=int, default=SEED + 1, help="random seed")
     sample.add_argument("-o", "--output", type=Path, default=Path("data", "sample_cases.csv"))
     sample.set_defaults(run=_sample)

@@ -31,7 +31,7 @@ from .data import TARGET, feature_names
 from .evaluate import TARGET_SENSITIVITY, diagnostic_metrics, threshold_for_sensitivity
 from .models import BASELINE_NAME, SingleFeatureRule, candidates
 from .progress import Steps
-from .report import update_documents, write_metrics
+from .report import figure_entries, update_documents, write_metrics
 
 MODEL_FILE = Path("models", "model.joblib")
 METRICS_FILE = Path("reports", "metrics.json")
@@ -183,10 +183,7 @@ def train(
                 "target_sensitivity": TARGET_SENSITIVITY,
                 "missed_cases": [case for case, _ in missed],
             },
-            "figures": [
-                {"path": path.relative_to(project_dir).as_posix(), "caption": caption}
-                for path, caption in figures
-            ],
+            "figures": figure_entries(figures, project_dir),
         }
         write_metrics(payload, project_dir / METRICS_FILE)
         update_documents(payload, project_dir / "README.md", project_dir / "MODEL_CARD.md")

@@ -7,20 +7,16 @@ import sys
 from pathlib import Path
 
 from . import SEED
+from .commands import positive_int, run
 from .data import ML100K_URL, DataError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage)."""
-    args = _parser().parse_args(argv)
-    try:
-        return args.run(args)
-    except (DataError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return run(_parser(), argv, (DataError, FileNotFoundError))
 
 
-def _train(args: argparse.Namespace) -> int:
+def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .data import download_movielens, make_synthetic, read_ratings, read_titles
     from .progress import Steps
     from .train import METRICS_FILE, train
@@ -46,7 +42,7 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _recommend(args: argparse.Namespace) -> int:
+def _recommend(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .recommend import recommend
 
     result = recommend(args.user, args.k, args.model)
@@ -60,13 +56,6 @@ def _recommend(args: argparse.Namespace) -> int:
     for rank, (item, title, score) in enumerate(result.items, start=1):
         print(f"{rank:3}. {title}  (item {item}, score {score:.3g})")
     return 0
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         "unknown user gets the most popular movies.",
     )
     recommend.add_argument("--user", type=int, required=True, help="user id (1-943)")
-    recommend.add_argument("-k", type=_positive, default=10, help="how many (default 10)")
+    recommend.add_argument("-k", type=positive_int, default=10, help="how many (default 10)")
     recommend.add_argument("--model", type=Path, default=Path("models", "model.npz"))
     recommend.set_defaults(run=_recommend)
     return parser

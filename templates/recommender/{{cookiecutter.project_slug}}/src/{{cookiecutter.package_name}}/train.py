@@ -20,7 +20,7 @@ from . import SEED, plots
 from .evaluate import per_user_ndcg, ranking_metrics, top_k
 from .models import EASE, Popularity
 from .progress import Steps
-from .report import update_documents, write_metrics
+from .report import figure_entries, update_documents, write_metrics
 
 K = 10
 MODEL_FILE = Path("models", "model.npz")
@@ -133,10 +133,7 @@ def train(
             },
             "model": {"name": f"EASE (L2 {l2:g})", "metrics": metrics},
             "baseline": {"name": baseline.name, "metrics": baseline_metrics},
-            "figures": [
-                {"path": path.relative_to(project_dir).as_posix(), "caption": caption}
-                for path, caption in figures
-            ],
+            "figures": figure_entries(figures, project_dir),
         }
         write_metrics(payload, project_dir / METRICS_FILE)
         update_documents(payload, project_dir / "README.md", project_dir / "MODEL_CARD.md")
