@@ -64,10 +64,18 @@ class Template:
         return _load_validator(self.path / VALIDATION_HOOK, self.name)
 
     @cached_property
+    def raw_context(self) -> dict[str, Any]:
+        """The template's ``cookiecutter.json`` as written (defaults not yet rendered)."""
+        try:
+            with open(self.context_file, encoding="utf-8") as handle:
+                return json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise ScaffoldError(f"cannot read {self.context_file}: {exc}") from exc
+
+    @property
     def variables(self) -> list[str]:
         """The template's public variables (those a user may set), in prompt order."""
-        with open(self.context_file, encoding="utf-8") as handle:
-            return [key for key in json.load(handle) if not key.startswith("_")]
+        return [key for key in self.raw_context if not key.startswith("_")]
 
 
 @functools.cache

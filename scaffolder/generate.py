@@ -133,7 +133,7 @@ class _Plan:
 def _plan(request: ProjectRequest) -> _Plan:
     """Resolve and check the answers and the target; raise before anything is written."""
     template = request.template
-    raw = _load_raw_context(template)
+    raw = template.raw_context
     context = resolve_context(template, request.answers, no_input=request.no_input)
     validator = template.load_validator()
     found = validator(context) if validator else []
@@ -161,8 +161,8 @@ def resolve_context(
     from cookiecutter.prompt import prompt_for_config
     from jinja2 import TemplateError
 
-    raw = _load_raw_context(template)
-    public = [key for key in raw if not key.startswith("_")]
+    raw = template.raw_context
+    public = template.variables
     unknown = sorted(set(answers) - set(public))
     if unknown:
         raise InvalidInput(
@@ -218,14 +218,6 @@ def _git_author_defaults(raw: Mapping[str, Any], answers: Mapping[str, str]) -> 
     name, email = gitops.configured_identity()
     found = {"author_name": name, "author_email": email}
     return {key: found[key] for key in wanted if found[key]}
-
-
-def _load_raw_context(template: Template) -> dict[str, Any]:
-    try:
-        with open(template.context_file, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise ScaffoldError(f"cannot read {template.context_file}: {exc}") from exc
 
 
 def _author(context: Mapping[str, Any]) -> tuple[str, str]:
@@ -295,7 +287,10 @@ def read_record(project: Path) -> dict[str, Any] | None:
 
 def remove_stale_staging(output_dir: Path, name: str = "") -> None:
     """Remove staging folders that a killed run left in *output_dir* (for *name*, or all)."""
-    for folder in output_dir.glob(f".{name}*{STAGING_SUFFIX}"):
+    # mkdtemp names them ".<name>.<random><suffix>"; the dot after the name keeps
+    # "ml-ada" from matching the staging folder of "ml-ada-l".
+    pattern = f".{name}.*{STAGING_SUFFIX}" if name else f".*{STAGING_SUFFIX}"
+    for folder in output_dir.glob(pattern):
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -159,7 +159,7 @@ def test_unusable_roster_and_options_exit_2(runner, tmp_path):
 
 def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
     """SIGKILL part way through; the same command then completes every student exactly once."""
-    students = [f"student-{i:02d}" for i in range(80)]
+    students = [f"student-{i:03d}" for i in range(120)]
     roster = write(tmp_path / "r.csv", "github\n" + "\n".join(students) + "\n")
     out = tmp_path / "class"
     command = [
@@ -191,12 +191,12 @@ def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
         for p in out.iterdir()
         if p.is_dir() and not p.name.startswith(".")
     }
-    assert 3 <= len(finished) < 80
+    assert 3 <= len(finished) < 120
 
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "80 of 80 students generated." in done.stdout
-    assert len(projects()) == 80 and not list(out.glob(".*"))  # no staging folder left
+    assert "120 of 120 students generated." in done.stdout
+    assert len(projects()) == 120 and not list(out.glob(".*"))  # no staging folder left
     for project in projects():
         assert git(project, "rev-list", "--count", "HEAD") == "1"
         assert git(project, "status", "--porcelain") == ""
@@ -205,7 +205,7 @@ def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_and_writes_the_report(tmp_path):
-    students = [f"s{i:02d}" for i in range(40)]
+    students = [f"s{i:03d}" for i in range(120)]
     roster = write(tmp_path / "r.csv", "github\n" + "\n".join(students) + "\n")
     out = tmp_path / "class"
     proc = subprocess.Popen(
@@ -226,7 +226,8 @@ def test_ctrl_c_stops_cleanly_and_writes_the_report(tmp_path):
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob("medical-diagnosis-*"))) < 3:
-        time.sleep(0.02)
+        time.sleep(0.005)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1 and "Aborted!" in err
