@@ -129,7 +129,7 @@ def read_transactions(path: Path, *, require_target: bool = False) -> pd.DataFra
     if missing:
         raise DataError(f"{path} lacks the column(s) {', '.join(missing)}")
     if require_target:
-        # OpenML's copy quotes the class labels ('0', '1'); Kaggle's does not.
+        # Some copies (OpenML's CSV export) quote the class labels as '0' and '1'.
         frame[TARGET] = pd.to_numeric(frame[TARGET].astype(str).str.strip("'\" "), errors="coerce")
         if not frame[TARGET].isin([0, 1]).all():
             raise DataError(f"{path}: {TARGET} must be 0 or 1 on every row")
