@@ -245,6 +245,7 @@ def servers(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     with github_servers(tmp_path, TOKEN) as (api, git_server):
         yield api, git_server
+    assert_no_token(tmp_path)  # nowhere: not in the students' repositories nor on the server
 
 
 def assert_no_token(folder: Path, *outputs: str) -> None:

@@ -32,14 +32,30 @@ def project(invoke, tmp_path) -> Path:
     return tmp_path / "work" / "fraud-detection"
 
 
+OUTPUTS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def token_never_leaks(tmp_path):
+    """After every test: the token is in no file under the test's folder and in no output."""
+    OUTPUTS.clear()
+    yield
+    assert_no_token(tmp_path, *OUTPUTS)
+
+
 def run(runner, *args, token: str | None = TOKEN, env=None):
     environment = {"GITHUB_TOKEN": token} if token else {}
     result = runner.invoke(cli, list(args), env={**environment, **(env or {})})
+    OUTPUTS.append(result.output)
     return result
 
 
 def assert_no_token(project: Path, *outputs: str) -> None:
-    """The token, raw or base64-encoded as git would send it, is nowhere on disk or in output."""
+    """The token, raw or base64-encoded as git would send it, is nowhere on disk or in output.
+
+    *project* may be any folder: the autouse check passes the whole test folder,
+    local repositories and the git server's bare repositories included.
+    """
     secrets = [TOKEN.encode(), base64.b64encode(f"x-access-token:{TOKEN}".encode())]
     for path in project.rglob("*"):
         if path.is_file():
@@ -120,14 +136,20 @@ def test_token_from_gh_token_and_from_the_gh_cli(runner, servers, project, tmp_p
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     gh = bin_dir / "gh"
-    gh.write_text(f'#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo {TOKEN}\n')
+    gh.write_text('#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo "$STAND_IN_GH_TOKEN"\n')
     gh.chmod(0o755)
     project2 = project.parent / "second"
     subprocess.run(["cp", "-r", str(project), str(project2)], check=True)
     subprocess.run(["git", "-C", str(project2), "remote", "remove", "origin"], check=True)
     path = f"{bin_dir}:{subprocess.os.environ['PATH']}"
     result = run(
-        runner, "publish", str(project2), "--api-url", api.url, token=None, env={"PATH": path}
+        runner,
+        "publish",
+        str(project2),
+        "--api-url",
+        api.url,
+        token=None,
+        env={"PATH": path, "STAND_IN_GH_TOKEN": TOKEN},
     )
     assert result.exit_code == 0, result.output
     assert api.pushed_commits("ada", "second")
