@@ -256,11 +256,9 @@ def assert_no_token(folder: Path, *outputs: str) -> None:
         assert TOKEN not in output
 
 
-def test_publish_for_a_class(runner, servers, tmp_path):
-    api, _ = servers
-    roster = write(tmp_path / "r.csv", "github,name\nada,Ada\noctocat,Octo\nnobody-here,Nobody\n")
-    out = tmp_path / "class"
-    result = classroom(
+def publish_class(runner, roster, out, api, *extra):
+    """Run the classroom command with --publish to the bootcamp org on the test API."""
+    return classroom(
         runner,
         roster,
         out,
@@ -269,10 +267,16 @@ def test_publish_for_a_class(runner, servers, tmp_path):
         "bootcamp",
         "--api-url",
         api.url,
-        "--jobs",
-        "3",
+        *extra,
         env={"GITHUB_TOKEN": TOKEN},
     )
+
+
+def test_publish_for_a_class(runner, servers, tmp_path):
+    api, _ = servers
+    roster = write(tmp_path / "r.csv", "github,name\nada,Ada\noctocat,Octo\nnobody-here,Nobody\n")
+    out = tmp_path / "class"
+    result = publish_class(runner, roster, out, api, "--jobs", "3")
     assert result.exit_code == 1
     assert "2 of 3 students published." in result.output
     assert "(nobody-here): no GitHub user named nobody-here" in result.output
@@ -290,17 +294,7 @@ def test_publish_for_a_class(runner, servers, tmp_path):
     # The missing account is created; the same command finishes the class.
     api.known_users.add("nobody-here")
     creates_before = len(api.requests_to("POST", "/orgs/bootcamp/repos"))
-    again = classroom(
-        runner,
-        roster,
-        out,
-        "--publish",
-        "--org",
-        "bootcamp",
-        "--api-url",
-        api.url,
-        env={"GITHUB_TOKEN": TOKEN},
-    )
+    again = publish_class(runner, roster, out, api)
     assert again.exit_code == 0, again.output
     assert "3 of 3 students published." in again.output
     assert len(api.requests_to("POST", "/orgs/bootcamp/repos")) == creates_before + 1
@@ -318,31 +312,9 @@ def test_publishing_interrupted_part_way_is_completed_without_duplicates(runner,
         502,
         {"message": "Bad Gateway"},
     )
-    first = classroom(
-        runner,
-        roster,
-        out,
-        "--publish",
-        "--org",
-        "bootcamp",
-        "--api-url",
-        api.url,
-        "--jobs",
-        "1",
-        env={"GITHUB_TOKEN": TOKEN},
-    )
+    first = publish_class(runner, roster, out, api, "--jobs", "1")
     assert first.exit_code == 1 and "502 Bad Gateway" in first.output
-    again = classroom(
-        runner,
-        roster,
-        out,
-        "--publish",
-        "--org",
-        "bootcamp",
-        "--api-url",
-        api.url,
-        env={"GITHUB_TOKEN": TOKEN},
-    )
+    again = publish_class(runner, roster, out, api)
     assert again.exit_code == 0, again.output
     creates = [s.body["name"] for s in api.requests_to("POST", "/orgs/bootcamp/repos")]
     assert sorted(creates) == ["ml-fraud-2026-ada", "ml-fraud-2026-octocat"]  # each once

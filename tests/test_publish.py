@@ -81,14 +81,10 @@ def test_publish_creates_the_repository_and_pushes(runner, servers, project):
     head = git(project, "rev-parse", "HEAD")
     assert api.pushed_commits("ada", "fraud-detection") == [head]
     origin = git(project, "remote", "get-url", "origin")
-    assert origin == f"{git_server_url(api)}/ada/fraud-detection.git"  # plain, no credentials
+    assert origin == f"{api.git_url}/ada/fraud-detection.git"  # plain, no credentials
     assert git(project, "rev-parse", "--abbrev-ref", "main@{upstream}") == "origin/main"
     assert git(project, "status", "--porcelain") == ""
     assert_no_token(project, result.output)
-
-
-def git_server_url(api) -> str:
-    return api.git_url
 
 
 def test_org_private_template_repository(runner, servers, project):
