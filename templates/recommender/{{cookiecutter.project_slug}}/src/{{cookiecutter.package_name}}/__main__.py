@@ -25,13 +25,14 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.dataset == "synthetic":
         with steps.step(f"Generating synthetic MovieLens-shaped ratings (seed {args.seed})"):
             folder = make_synthetic(seed=args.seed)
-        description = f"the synthetic MovieLens-shaped set (seed {args.seed})"
+        description, detail = "the synthetic MovieLens-shaped set", f", seed {args.seed}"
     else:
         with steps.step("Getting MovieLens-100k"):
             folder = download_movielens(url=args.data_url, progress=not args.quiet)
-        description = "MovieLens-100k"
+        description, detail = "MovieLens-100k", ""
     ratings, titles = read_ratings(folder / "u.data"), read_titles(folder / "u.item")
-    dataset = {"name": args.dataset, "description": f"{description} ({len(ratings):,} ratings)"}
+    summary = f"{description} ({len(ratings):,} ratings{detail})"
+    dataset = {"name": args.dataset, "description": summary}
     payload = train(ratings, titles, dataset, seed=args.seed, l2=args.l2, steps=steps)
     model, baseline = payload["model"], payload["baseline"]
     print(
