@@ -13,7 +13,7 @@ import importlib.util
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -25,23 +25,62 @@ METADATA_KEY = "_mlscaffold"
 VALIDATION_HOOK = Path("hooks", "pre_gen_project.py")
 
 
+# One problem with the answers: the variable it is about, and a sentence saying what is wrong.
+Problem = tuple[str, str]
+Validator = Callable[[Mapping[str, Any]], list[Problem]]
+
+
 @dataclass(frozen=True)
 class Template:
-    """A bundled cookiecutter template and the facts ``mlscaffold list`` shows about it."""
+    """A bundled cookiecutter template and the facts ``mlscaffold list`` shows about it.
+
+    *raw_context* is its ``cookiecutter.json`` as written (defaults not yet
+    rendered), parsed once when the template is read.
+    """
 
     name: str
     path: Path
-    version: str
-    summary: str
-    dataset: str
-    model: str
-    training_time: str
-    setup_command: str
+    raw_context: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
     def context_file(self) -> Path:
         """The template's ``cookiecutter.json``."""
         return self.path / "cookiecutter.json"
+
+    @property
+    def _meta(self) -> Mapping[str, Any]:
+        meta = self.raw_context.get(METADATA_KEY, {})
+        return meta if isinstance(meta, Mapping) else {}
+
+    @property
+    def version(self) -> str:
+        """The template's version (``_mlscaffold.version``), "0" if it names none."""
+        return str(self._meta.get("version", "0"))
+
+    @property
+    def summary(self) -> str:
+        """The problem the template solves, in one sentence."""
+        return str(self._meta.get("summary", ""))
+
+    @property
+    def dataset(self) -> str:
+        """The data the generated project trains on."""
+        return str(self._meta.get("dataset", ""))
+
+    @property
+    def model(self) -> str:
+        """The model and its baseline."""
+        return str(self._meta.get("model", ""))
+
+    @property
+    def training_time(self) -> str:
+        """How long the generated project's training takes, as measured."""
+        return str(self._meta.get("training_time", ""))
+
+    @property
+    def setup_command(self) -> str:
+        """The command that installs a generated project with its development tools."""
+        return str(self._meta.get("setup_command", 'pip install -e ".[dev]"'))
 
     @cached_property
     def digest(self) -> str:
@@ -55,22 +94,14 @@ class Template:
             sha.update(file.read_bytes())
         return f"sha256:{sha.hexdigest()}"
 
-    def load_validator(self) -> Callable[[Mapping[str, Any]], list[str]] | None:
-        """Return the template's own answer checks (its pre-generation hook's ``problems``).
+    def load_validator(self) -> Validator | None:
+        """Return the template's own answer checks (its pre-generation hook's rules).
 
         The hook is imported, not run: its rules are applied in-process, so the
         rules live once, in the template, and plain cookiecutter applies the same.
+        A hook with only ``problems`` (sentences) has them reported for no variable.
         """
         return _load_validator(self.path / VALIDATION_HOOK, self.name)
-
-    @cached_property
-    def raw_context(self) -> dict[str, Any]:
-        """The template's ``cookiecutter.json`` as written (defaults not yet rendered)."""
-        try:
-            with open(self.context_file, encoding="utf-8") as handle:
-                return json.load(handle)
-        except (OSError, ValueError) as exc:
-            raise ScaffoldError(f"cannot read {self.context_file}: {exc}") from exc
 
     @property
     def variables(self) -> list[str]:
@@ -79,16 +110,24 @@ class Template:
 
 
 @functools.cache
-def _load_validator(hook: Path, name: str) -> Callable[[Mapping[str, Any]], list[str]] | None:
+def _load_validator(hook: Path, name: str) -> Validator | None:
     """Import a template's validation hook once per process (a classroom run uses it often)."""
     if not hook.is_file():
         return None
-    spec = importlib.util.spec_from_file_location(f"_mlscaffold_hook_{name}", hook)
+    # A name of the hook's own path, so two templates' hooks never share a module.
+    digest = hashlib.sha256(str(hook.resolve()).encode()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(f"_mlscaffold_hook_{digest}", hook)
     if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
         return None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return getattr(module, "problems", None)
+    keyed = getattr(module, "problems_by_variable", None)
+    if keyed is not None:
+        return keyed  # type: ignore[no-any-return]
+    plain = getattr(module, "problems", None)
+    if plain is None:
+        return None
+    return lambda answers: [("", sentence) for sentence in plain(answers)]
 
 
 def templates_root() -> Path:
@@ -108,18 +147,15 @@ def templates_root() -> Path:
 
 def read_template(folder: Path) -> Template:
     """Return the template in *folder* (a folder with a ``cookiecutter.json``)."""
-    with open(folder / "cookiecutter.json", encoding="utf-8") as handle:
-        meta = json.load(handle).get(METADATA_KEY, {})
-    return Template(
-        name=folder.name,
-        path=folder,
-        version=str(meta.get("version", "0")),
-        summary=meta.get("summary", ""),
-        dataset=meta.get("dataset", ""),
-        model=meta.get("model", ""),
-        training_time=meta.get("training_time", ""),
-        setup_command=meta.get("setup_command", 'pip install -e ".[dev]"'),
-    )
+    context_file = folder / "cookiecutter.json"
+    try:
+        with open(context_file, encoding="utf-8") as handle:
+            context = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ScaffoldError(f"cannot read {context_file}: {exc}") from exc
+    if not isinstance(context, dict):
+        raise ScaffoldError(f"{context_file} must hold a JSON object of variables")
+    return Template(name=folder.name, path=folder, raw_context=context)
 
 
 def template_names() -> list[str]:

@@ -8,26 +8,22 @@ non-empty target is refused before anything is written, and never deleted.
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scaffolder import __version__
+from scaffolder import answers as answers_
 from scaffolder.catalog import Template
-from scaffolder.errors import GitError, InvalidInput, RenderError, ScaffoldError, TargetExists
+from scaffolder.errors import GitError, InvalidInput, ScaffoldError, TargetExists
+from scaffolder.record import write_record
+from scaffolder.render import render_project
 
-RECORD_FILE = ".mlscaffold.json"
 STAGING_SUFFIX = ".mlscaffold-staging"
-# Keys cookiecutter adds that describe this machine, not the project: not recorded.
-_MACHINE_KEYS = frozenset({"_template", "_output_dir", "_repo_dir", "_checkout"})
 
 
 @dataclass(frozen=True)
@@ -79,8 +75,8 @@ def create_project(request: ProjectRequest) -> Project:
     commit: str | None = None
     moved = False
     try:
-        staged = _render(request.template, plan.context, staging)
-        _write_record(staged, request.template, plan.context, request.record)
+        staged = render_project(request.template, plan.context, staging)
+        write_record(staged, request.template, plan.context, request.record)
         files = _list_files(staged)
         if request.git:
             identity = gitops.Identity(*_author(plan.context))
@@ -111,8 +107,8 @@ def preview_project(request: ProjectRequest) -> Project:
     """
     plan = _plan(request)
     with tempfile.TemporaryDirectory(prefix="mlscaffold-dry-run-") as scratch:
-        staged = _render(request.template, plan.context, Path(scratch))
-        _write_record(staged, request.template, plan.context, request.record)
+        staged = render_project(request.template, plan.context, Path(scratch))
+        write_record(staged, request.template, plan.context, request.record)
         files = _list_files(staged)
     return plan.project(files)
 
@@ -134,78 +130,20 @@ def _plan(request: ProjectRequest) -> _Plan:
     """Resolve and check the answers and the target; raise before anything is written."""
     template = request.template
     raw = template.raw_context
-    context = resolve_context(template, request.answers, no_input=request.no_input)
+    defaults: dict[str, Any] = _git_author_defaults(raw, request.answers)
+    defaults.update(answers_.user_defaults())
+    context = answers_.resolve_context(
+        template, request.answers, defaults, interactive=not request.no_input
+    )
     validator = template.load_validator()
     found = validator(context) if validator else []
     if found:
-        raise InvalidInput(found[0])
-    target = (request.output_dir / context["project_slug"]).absolute()
+        raise InvalidInput(found[0][1])
+    target = (request.output_dir / str(context["project_slug"])).absolute()
     _check_target(target)
     name, email = _author(context)
     placeholder = (name, email) == (raw.get("author_name"), raw.get("author_email"))
     return _Plan(target, context, f"{name} <{email}>", placeholder)
-
-
-def resolve_context(
-    template: Template, answers: Mapping[str, str], *, no_input: bool
-) -> dict[str, Any]:
-    """Return the template's full cookiecutter context for *answers*.
-
-    Precedence, highest first: *answers*, the user's cookiecutter config
-    (``default_context``), the user's git identity for the author fields, the
-    template's defaults. Without *no_input* cookiecutter prompts for each
-    variable, offering that value as the default.
-    """
-    from cookiecutter.exceptions import CookiecutterException
-    from cookiecutter.generate import generate_context
-    from cookiecutter.prompt import prompt_for_config
-    from jinja2 import TemplateError
-
-    raw = template.raw_context
-    public = template.variables
-    unknown = sorted(set(answers) - set(public))
-    if unknown:
-        raise InvalidInput(
-            f"unknown variable {unknown[0]!r} for template {template.name}; "
-            f"known variables: {', '.join(public)}"
-        )
-    for key, value in answers.items():
-        if isinstance(raw[key], list) and value not in raw[key]:
-            raise InvalidInput(
-                f"{value!r} is not a choice for {key}; choose one of: {', '.join(raw[key])}"
-            )
-
-    defaults = _git_author_defaults(raw, answers)
-    defaults.update(_cookiecutter_user_defaults())
-    try:
-        context = generate_context(
-            context_file=str(template.context_file),
-            default_context=defaults,
-            extra_context=dict(answers),
-        )
-        with _on_sys_path(template.path):  # the template's local Jinja extensions
-            resolved = prompt_for_config(context, no_input)
-    except ValueError as exc:  # e.g. a value in the user's config that a choice does not allow
-        raise InvalidInput(str(exc)) from exc
-    except (CookiecutterException, TemplateError) as exc:
-        raise RenderError(f"template {template.name} cannot be resolved: {exc}") from exc
-    return dict(resolved)
-
-
-def _cookiecutter_user_defaults() -> dict[str, Any]:
-    """Return the ``default_context`` of the user's cookiecutter config (as cookiecutter would)."""
-    # Cookiecutter's config reader imports a YAML parser (~15 ms); skip it when
-    # there is no config to read, which is the common case.
-    has_config = Path("~/.cookiecutterrc").expanduser().exists()
-    if "COOKIECUTTER_CONFIG" not in os.environ and not has_config:
-        return {}
-    from cookiecutter.config import get_user_config
-    from cookiecutter.exceptions import CookiecutterException
-
-    try:
-        return dict(get_user_config()["default_context"])
-    except CookiecutterException as exc:
-        raise InvalidInput(f"cannot read the cookiecutter config: {exc}") from exc
 
 
 def _git_author_defaults(raw: Mapping[str, Any], answers: Mapping[str, str]) -> dict[str, str]:
@@ -241,50 +179,6 @@ def _check_target(target: Path) -> None:
         )
 
 
-def _render(template: Template, context: dict[str, Any], into: Path) -> Path:
-    """Render *template* with *context* into the folder *into*; return the project folder."""
-    from cookiecutter.exceptions import CookiecutterException
-    from cookiecutter.generate import generate_files
-    from jinja2 import TemplateError
-
-    env_vars = {**context.get("_jinja2_env_vars", {}), "bytecode_cache": _bytecode_cache()}
-    full_context = {
-        # Cookiecutter passes _jinja2_env_vars to its Jinja environment: with a shared
-        # bytecode cache each template file is compiled once per process, not once per
-        # project (a classroom run renders the same files for every student).
-        "cookiecutter": {**context, "_template": template.name, "_jinja2_env_vars": env_vars},
-        "_cookiecutter": {k: v for k, v in context.items() if not k.startswith("_")},
-    }
-    try:
-        # Hooks are not run: the bundled templates' only hook validates, and
-        # _plan already applied its rules in-process.
-        with _on_sys_path(template.path):
-            project = generate_files(
-                repo_dir=str(template.path),
-                context=full_context,
-                output_dir=str(into),
-                accept_hooks=False,
-            )
-    except TemplateError as exc:
-        name = getattr(exc, "name", None) or type(exc).__name__
-        raise RenderError(f"rendering template {template.name} failed: {name}: {exc}") from exc
-    except (CookiecutterException, OSError) as exc:
-        raise RenderError(f"rendering template {template.name} failed: {exc}") from exc
-    # pip compiles every .py file it installs, the templates' too, and cookiecutter
-    # would copy that bytecode into the project: it is never part of a template.
-    for cache in sorted(Path(project).rglob("__pycache__")):
-        shutil.rmtree(cache)
-    return Path(project)
-
-
-def read_record(project: Path) -> dict[str, Any] | None:
-    """Return the answers recorded in a generated project, or None if there is no record."""
-    try:
-        return json.loads((project / RECORD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def remove_stale_staging(output_dir: Path, name: str = "") -> None:
     """Remove staging folders that a killed run left in *output_dir* (for *name*, or all)."""
     # mkdtemp names them ".<name>.<random><suffix>"; the dot after the name keeps
@@ -292,42 +186,6 @@ def remove_stale_staging(output_dir: Path, name: str = "") -> None:
     pattern = f".{name}.*{STAGING_SUFFIX}" if name else f".*{STAGING_SUFFIX}"
     for folder in output_dir.glob(pattern):
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@functools.cache
-def _bytecode_cache() -> Any:
-    from jinja2 import BytecodeCache
-
-    class MemoryBytecodeCache(BytecodeCache):
-        """Compiled templates kept in memory; Jinja checks each against its source."""
-
-        def __init__(self) -> None:
-            self.store: dict[str, bytes] = {}
-
-        def load_bytecode(self, bucket: Any) -> None:
-            if bucket.key in self.store:
-                bucket.bytecode_from_string(self.store[bucket.key])
-
-        def dump_bytecode(self, bucket: Any) -> None:
-            self.store[bucket.key] = bucket.bytecode_to_string()
-
-    return MemoryBytecodeCache()
-
-
-def _write_record(
-    project: Path, template: Template, context: Mapping[str, Any], extra: Mapping[str, Any]
-) -> None:
-    """Record the answers in the project, for later updates and classroom syncs."""
-    record = {
-        "template": template.name,
-        "template_version": template.version,
-        "template_digest": template.digest,
-        "mlscaffold_version": __version__,
-        "context": {k: v for k, v in context.items() if k not in _MACHINE_KEYS},
-        **extra,
-    }
-    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    (project / RECORD_FILE).write_text(text, encoding="utf-8")
 
 
 def _list_files(project: Path) -> list[str]:
@@ -350,14 +208,3 @@ def _move_into_place(staged: Path, target: Path) -> None:
 def _remove_if_empty(folder: Path) -> None:
     with suppress(OSError):  # not empty, or already gone: leave it
         folder.rmdir()
-
-
-@contextmanager
-def _on_sys_path(folder: Path) -> Iterator[None]:
-    """Let cookiecutter import the template's ``local_extensions`` module, as it does itself."""
-    saved = list(sys.path)
-    sys.path.append(str(folder))
-    try:
-        yield
-    finally:
-        sys.path[:] = saved

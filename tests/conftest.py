@@ -1,8 +1,15 @@
-"""Fixtures for mlscaffold's tests: an isolated home, git identity and cookiecutter config."""
+"""Fixtures for mlscaffold's tests: an isolated home, git identity and cookiecutter config,
+and a check after every test that no output held a traceback or a token.
+"""
 
 from __future__ import annotations
 
+import base64
 import subprocess
+import sys
+import traceback
+import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -34,6 +41,102 @@ def isolated_home(tmp_path_factory, monkeypatch):
     ):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+def secret_forms(token: str) -> list[bytes]:
+    """Every form a token could leak in: as written, as git sends it (base64), URL-quoted."""
+    sent = base64.b64encode(f"x-access-token:{token}".encode())
+    return [token.encode(), sent, urllib.parse.quote(token, safe="").encode()]
+
+
+@dataclass
+class Guard:
+    """What a test's commands printed, and the secrets that must appear nowhere."""
+
+    outputs: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+
+    def record(self, text: object) -> None:
+        if isinstance(text, bytes):
+            text = text.decode(errors="replace")
+        if isinstance(text, str) and text:
+            self.outputs.append(text)
+
+    def forget(self, text: str) -> None:
+        """Drop an output recorded on purpose from another tool (plain cookiecutter's)."""
+        self.outputs = [output for output in self.outputs if output != text]
+
+    def check(self) -> None:
+        for output in self.outputs:
+            assert "Traceback (most recent call last)" not in output, (
+                f"a traceback reached the user:\n{output[-3000:]}"
+            )
+        forms = [form for secret in self.secrets for form in secret_forms(secret)]
+        for output in self.outputs:
+            for form in forms:
+                assert form.decode() not in output, "a token reached the output"
+        for folder in self.folders:
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.is_symlink():
+                    data = path.read_bytes()
+                    assert not any(form in data for form in forms), f"a token leaked into {path}"
+
+
+def _called_by_a_test() -> bool:
+    """Whether the subprocess call being recorded was made by test code.
+
+    What mlscaffold's library, GitPython or subprocess.run itself capture from
+    their own subprocesses (a token printed by `gh auth token`) is not output a
+    user sees; what a test captures from the command it runs is.
+    """
+    caller = sys._getframe(2).f_globals.get("__name__", "")
+    return not caller.startswith(("scaffolder", "git", "subprocess", "cookiecutter"))
+
+
+@pytest.fixture(autouse=True)
+def guard(monkeypatch, tmp_path, isolated_home):
+    """After every test: no output held a traceback, and no registered token is anywhere.
+
+    Records what every CliRunner invocation printed (and the traceback of an
+    exception it caught, which the real command would have shown) and what every
+    ``subprocess.run`` or ``Popen.communicate`` captured. A test that handles a
+    token adds it to ``guard.secrets``; then no output and no file under the
+    test's folder or its home may hold it, raw, base64-encoded or URL-quoted.
+    """
+    found = Guard(folders=[tmp_path, isolated_home])
+    real_invoke = CliRunner.invoke
+
+    def invoke(self, *args, **kwargs):
+        result = real_invoke(self, *args, **kwargs)
+        found.record(result.output)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            found.record("".join(traceback.format_exception(result.exception)))
+        return result
+
+    real_run = subprocess.run
+
+    def run(*args, **kwargs):
+        done = real_run(*args, **kwargs)
+        if _called_by_a_test():
+            found.record(done.stdout)
+            found.record(done.stderr)
+        return done
+
+    real_communicate = subprocess.Popen.communicate
+
+    def communicate(self, *args, **kwargs):
+        out, err = real_communicate(self, *args, **kwargs)
+        if _called_by_a_test():
+            found.record(out)
+            found.record(err)
+        return out, err
+
+    monkeypatch.setattr(CliRunner, "invoke", invoke)
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.setattr(subprocess.Popen, "communicate", communicate)
+    yield found
+    found.check()
 
 
 @pytest.fixture

@@ -73,3 +73,67 @@ def test_options_are_offered_as_defaults(tmp_path):
     assert code == 0, screen
     assert "Project name (Given Name)" in screen and "Your name (Ada Lovelace)" in screen
     assert (tmp_path / "given-name" / ".git").is_dir()
+
+
+def converse(args, script, cwd, timeout=60):
+    """Run mlscaffold on a pseudo-terminal, answering each prompt only once its text appears.
+
+    *script* is a list of (text to wait for, answer to type); the text must appear
+    after the previous answer, so a question asked again is told apart from the first.
+    """
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scaffolder", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=cwd,
+        close_fds=True,
+        env={**os.environ, "TERM": "dumb", "COLUMNS": "200"},
+    )
+    os.close(slave)
+    screen, pending, answered_at = b"", list(script), 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                screen += os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+        elif proc.poll() is not None:
+            break
+        asked = pending and screen.find(pending[0][0].encode(), answered_at) >= 0
+        if asked and screen.rstrip().endswith((b":", b")")):  # the prompt is waiting
+            answered_at = len(screen)
+            os.write(master, pending.pop(0)[1].encode() + b"\r")
+    os.close(master)
+    return proc.wait(timeout=10), screen.decode(errors="replace"), pending
+
+
+def test_a_bad_answer_is_asked_again_and_the_others_are_kept(tmp_path):
+    script = [
+        ("[1/9]", "class"),
+        ("'class' is a Python keyword", "Radar {{ 7*7 }}"),
+        ("[2/9]", ""),
+        ("[3/9]", ""),
+        ("[4/9]", "{% include 'nope' %} {{ cycler.__init__ }}"),
+        ("[5/9]", "Katherine <KJ>"),
+        ("holds '<' or '>'", "Katherine Johnson"),
+        ("[6/9]", "not-an-email"),
+        ("is not an email address", "kj@example.com"),
+        ("[7/9]", "kj"),
+        ("[8/9]", "2"),
+        ("[9/9]", "seven"),
+        ("must be a whole number", "7"),
+    ]
+    code, screen, left = converse(["new", "fraud-detection"], script, tmp_path)
+    assert code == 0 and left == [], screen
+    assert "(radar-7-7)" in screen  # the slug offered is derived from the name, taken literally
+    project = tmp_path / "radar-7-7"
+    assert git(project, "log", "-1", "--format=%an <%ae>") == "Katherine Johnson <kj@example.com>"
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "# Radar {{ 7*7 }}" in readme
+    assert "{% include 'nope' %} {{ cycler.__init__ }}" in readme  # data, not a template
+    assert (project / "LICENSE").read_text().lstrip().startswith("Apache License")
+    assert "SEED = 7" in (project / "src" / "radar_7_7" / "__init__.py").read_text()

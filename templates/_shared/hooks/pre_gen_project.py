@@ -2,9 +2,10 @@
 
 This file is the one home of the naming rules of the bundled templates. Plain
 `cookiecutter` runs it as a pre-generation hook (rendered, as __main__);
-mlscaffold imports it unrendered and calls `problems()` in-process, so both
-paths refuse exactly the same answers and mlscaffold does not pay for a hook
-process.
+mlscaffold imports it unrendered and calls `problems_by_variable()` in-process,
+so both paths refuse exactly the same answers and mlscaffold does not pay for a
+hook process. Each problem names the variable it is about, so an interactive
+run can ask for that one answer again.
 """
 
 from __future__ import annotations
@@ -13,72 +14,170 @@ import json
 import keyword
 import re
 import sys
+import unicodedata
 from collections.abc import Mapping
 
 MAX_NAME_LENGTH = 64
+MAX_PERSON_LENGTH = 200  # an author's name or email address
+MAX_DESCRIPTION_LENGTH = 1000
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]{2,}")  # the pattern CITATION.cff accepts
+_EMAIL = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[^\s@<>]{2,}")  # the pattern CITATION.cff accepts
 _GITHUB_USER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 # A package named like one of these would shadow it for the whole environment
 # (src/ is on sys.path once the project is installed in editable mode).
 _TAKEN_IMPORT_NAMES = frozenset(
     {"matplotlib", "numpy", "pandas", "pooch", "pytest", "scipy", "sklearn", "torch", "tqdm"}
 )
+# Line breaks and control characters (ESC, NUL, ...): a name holding one breaks
+# git's author line, a file header or the terminal that prints it.
+_CONTROL = frozenset({"Cc", "Zl", "Zp"})
 
 
-def problems(answers: Mapping[str, object]) -> list[str]:
-    """Return one sentence per answer that would make a broken project (empty if all is well)."""
-    found: list[str] = []
+def shown(value: object, limit: int = 40) -> str:
+    """*value* as a short quoted literal for a message: escaped, and cut if it is long."""
+    text = str(value)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
+def _unsafe_characters(text: str) -> str | None:
+    """Why *text* cannot be a name, an author or an email: a line break, '<' or '>' (or None)."""
+    if any(unicodedata.category(ch) in _CONTROL for ch in text):
+        return "holds a line break or a control character"
+    if "<" in text or ">" in text:
+        return "holds '<' or '>'"
+    return None
+
+
+def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Return (variable, sentence) for each answer that would make a broken project."""
+    found: list[tuple[str, str]] = []
     name = str(answers.get("project_name", ""))
     slug = str(answers.get("project_slug", ""))
     package = str(answers.get("package_name", ""))
 
     if not name.strip():
-        return ["the project name is empty"]
+        return [("project_name", "the project name is empty")]
     if len(name) > MAX_NAME_LENGTH:
-        found.append(f"the project name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}")
-    if "/" in name or "\\" in name or ".." in name:
-        found.append(f"the project name {name!r} holds a path separator or '..'; give a name, not a path")
-    if any(not ch.isprintable() for ch in name):
-        found.append("the project name holds control characters")
+        found.append(
+            (
+                "project_name",
+                f"the project name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}",
+            )
+        )
+    elif "/" in name or "\\" in name or ".." in name:
+        found.append(
+            (
+                "project_name",
+                f"the project name {shown(name)} holds a path separator or '..'; "
+                "give a name, not a path",
+            )
+        )
+    elif _unsafe_characters(name):
+        found.append(("project_name", f"the project name {_unsafe_characters(name)}"))
     if found:
         return found
 
     if not slug:
-        return [f"the project name {name!r} has no letters or digits to make a directory name from"]
+        return [
+            (
+                "project_name",
+                f"the project name {shown(name)} has no letters or digits to make a directory "
+                "name from",
+            )
+        ]
     if not _SLUG.fullmatch(slug) or len(slug) > MAX_NAME_LENGTH:
         found.append(
-            f"project_slug {slug!r} must be lowercase letters, digits and single hyphens "
-            f"(at most {MAX_NAME_LENGTH} characters)"
+            (
+                "project_slug",
+                f"project_slug {shown(slug)} must be lowercase letters, digits and single "
+                f"hyphens (at most {MAX_NAME_LENGTH} characters)",
+            )
         )
     if package[:1].isdigit():
         found.append(
-            f"the package name {package!r} starts with a digit, which Python cannot import; "
-            "start the project name with a letter"
+            (
+                "package_name",
+                f"the package name {shown(package)} starts with a digit, which Python cannot "
+                "import; start the project name with a letter",
+            )
         )
     elif not package.isidentifier() or not package.isascii():
-        found.append(f"package_name {package!r} is not a valid Python identifier")
+        found.append(("package_name", f"package_name {shown(package)} is not a valid Python identifier"))
     elif keyword.iskeyword(package) or keyword.issoftkeyword(package):
-        found.append(f"the package name {package!r} is a Python keyword; choose another project name")
+        found.append(
+            (
+                "package_name",
+                f"the package name {shown(package)} is a Python keyword; choose another "
+                "project name",
+            )
+        )
     elif package in sys.stdlib_module_names or package in _TAKEN_IMPORT_NAMES:
         found.append(
-            f"the package name {package!r} would shadow the module of the same name; "
-            "choose another project name"
+            (
+                "package_name",
+                f"the package name {shown(package)} would shadow the module of the same name; "
+                "choose another project name",
+            )
         )
 
     # The remaining answers are checked only where a template asks for them.
-    if "author_email" in answers and not _EMAIL.fullmatch(str(answers["author_email"])):
-        found.append(f"author_email {answers['author_email']!r} is not an email address")
+    if "author_name" in answers:
+        author = str(answers["author_name"])
+        if not author.strip():
+            found.append(("author_name", "the author name is empty"))
+        elif len(author) > MAX_PERSON_LENGTH:
+            found.append(
+                (
+                    "author_name",
+                    f"the author name is {len(author)} characters long; the limit is "
+                    f"{MAX_PERSON_LENGTH}",
+                )
+            )
+        elif _unsafe_characters(author):
+            found.append(("author_name", f"the author name {_unsafe_characters(author)}"))
+    if "author_email" in answers:
+        email = str(answers["author_email"])
+        if len(email) > MAX_PERSON_LENGTH:
+            found.append(
+                (
+                    "author_email",
+                    f"the author email is {len(email)} characters long; the limit is "
+                    f"{MAX_PERSON_LENGTH}",
+                )
+            )
+        elif _unsafe_characters(email):
+            found.append(("author_email", f"the author email {_unsafe_characters(email)}"))
+        elif not _EMAIL.fullmatch(email):
+            found.append(("author_email", f"author_email {shown(email)} is not an email address"))
     if "github_username" in answers and not _GITHUB_USER.fullmatch(str(answers["github_username"])):
         found.append(
-            f"github_username {answers['github_username']!r} is not a valid GitHub user name"
+            (
+                "github_username",
+                f"github_username {shown(answers['github_username'])} is not a valid GitHub "
+                "user name",
+            )
+        )
+    if "description" in answers and len(str(answers["description"])) > MAX_DESCRIPTION_LENGTH:
+        found.append(
+            (
+                "description",
+                f"the description is {len(str(answers['description']))} characters long; "
+                f"the limit is {MAX_DESCRIPTION_LENGTH}",
+            )
         )
     if "random_seed" in answers:
         seed = str(answers["random_seed"])
         if not (seed.isascii() and seed.isdigit() and int(seed) < 2**32):
-            found.append(f"random_seed {seed!r} must be a whole number from 0 to 4294967295")
+            found.append(
+                ("random_seed", f"random_seed {shown(seed)} must be a whole number from 0 to 4294967295")
+            )
     return found
+
+
+def problems(answers: Mapping[str, object]) -> list[str]:
+    """Return one sentence per answer that would make a broken project (empty if all is well)."""
+    return [sentence for _, sentence in problems_by_variable(answers)]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,299 @@
+"""Render a cookiecutter template into a folder, in Jinja's sandbox, with the answers as data.
+
+Cookiecutter's own ``generate_files`` cannot be used for this: it builds its Jinja
+environment itself (so it cannot be sandboxed), changes the process's working
+folder, and renders the *whole output path* as a template, so an output folder
+named ``{{ 7*7 }}`` would be written to ``49``. This module walks the template
+the way cookiecutter does (same loader paths, same default extensions, binary
+files and ``_copy_without_render`` copied as they are, each file's newline style
+and mode kept), so plain ``cookiecutter`` and mlscaffold render identical
+projects, but:
+
+- the environment is ``SandboxedEnvironment``: a template cannot reach Python's
+  internals (``cycler.__init__.__globals__``), and neither can anything else;
+- only names *inside* the template are rendered; the context's values are
+  inserted as text and never rendered again;
+- a rendered file or folder name must be one plain path segment;
+- a template's own ``_extensions`` module is loaded from its folder by path,
+  under a name of its own, without touching ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scaffolder.catalog import Template
+from scaffolder.errors import RenderError
+
+# The extensions cookiecutter loads into every environment (cookiecutter.environment).
+COOKIECUTTER_EXTENSIONS = (
+    "cookiecutter.extensions.JsonifyExtension",
+    "cookiecutter.extensions.RandomStringExtension",
+    "cookiecutter.extensions.SlugifyExtension",
+    "cookiecutter.extensions.TimeExtension",
+    "cookiecutter.extensions.UUIDExtension",
+)
+# Environment settings mlscaffold fixes itself; a template's _jinja2_env_vars may not change them.
+_FIXED_SETTINGS = frozenset(
+    {"undefined", "loader", "extensions", "bytecode_cache", "keep_trailing_newline", "autoescape"}
+)
+
+
+def project_folder(template: Template) -> Path:
+    """Return the folder of the project inside *template*, named like ``{{cookiecutter.x}}``."""
+    for entry in sorted(os.listdir(template.path)):
+        if "cookiecutter" in entry and "{{" in entry and "}}" in entry:
+            return template.path / entry
+    raise RenderError(
+        f"template {template.name} has no project folder (a folder named like "
+        "{{cookiecutter.project_slug}})"
+    )
+
+
+def environment(template: Template) -> Any:
+    """Return the sandboxed Jinja environment for *template* (one per template and process).
+
+    Cached, so that a classroom run compiles each template file once; the key
+    includes the settings read from ``cookiecutter.json``, so an edited template
+    gets a new environment.
+    """
+    raw = template.raw_context
+    key = json.dumps([raw.get("_extensions", []), raw.get("_jinja2_env_vars", {})], default=str)
+    return _environment(template, key)
+
+
+@functools.cache
+def _environment(template: Template, settings_key: str) -> Any:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    settings = template.raw_context.get("_jinja2_env_vars", {})
+    if not isinstance(settings, Mapping):
+        raise RenderError(f"template {template.name}: _jinja2_env_vars must be a JSON object")
+    settings = {k: v for k, v in settings.items() if k not in _FIXED_SETTINGS}
+    extensions = [*COOKIECUTTER_EXTENSIONS, *_template_extensions(template)]
+    loader = FileSystemLoader([str(project_folder(template)), str(template.path / "templates")])
+    try:
+        return SandboxedEnvironment(
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            extensions=extensions,
+            loader=loader,
+            bytecode_cache=_bytecode_cache(),
+            **settings,
+        )
+    except (ImportError, AttributeError, TypeError) as exc:
+        raise RenderError(
+            f"template {template.name}: cannot set up Jinja: {_one_line(exc)}"
+        ) from exc
+
+
+def _template_extensions(template: Template) -> list[Any]:
+    """Return the template's ``_extensions``; a module in its own folder is loaded by path."""
+    names = template.raw_context.get("_extensions", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise RenderError(f"template {template.name}: _extensions must be a list of names")
+    found: list[Any] = []
+    for dotted in names:
+        module_name, _, attribute = dotted.rpartition(".")
+        local = template.path / f"{module_name}.py"
+        if not module_name or not local.is_file():
+            found.append(dotted)  # an installed package's extension: Jinja imports it
+            continue
+        # Loaded under a name of the file's own, so two templates' "local_extensions"
+        # modules never stand in for each other (sys.modules is keyed by name).
+        digest = hashlib.sha256(str(local.resolve()).encode()).hexdigest()[:12]
+        unique = f"_mlscaffold_extension_{digest}"
+        module = sys.modules.get(unique)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(unique, local)
+            if spec is None or spec.loader is None:  # pragma: no cover - a .py file has one
+                raise RenderError(f"template {template.name}: cannot load {local.name}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[unique] = module
+            try:
+                spec.loader.exec_module(module)
+            except Exception as exc:
+                del sys.modules[unique]
+                raise RenderError(
+                    f"template {template.name}: {local.name} failed to load: {_one_line(exc)}"
+                ) from exc
+        try:
+            found.append(getattr(module, attribute))
+        except AttributeError:
+            raise RenderError(
+                f"template {template.name}: {local.name} has no extension {attribute!r}"
+            ) from None
+    return found
+
+
+def render_value(template: Template, text: str, context: Mapping[str, Any]) -> str:
+    """Render one default of ``cookiecutter.json`` (template text) with the answers so far."""
+    from jinja2 import TemplateError
+
+    try:
+        return str(environment(template).from_string(text).render(cookiecutter=context))
+    except TemplateError as exc:
+        raise RenderError(
+            f"template {template.name}: a default in cookiecutter.json cannot be rendered: "
+            f"{_describe(exc)}"
+        ) from exc
+
+
+class _Refused(Exception):
+    """Something in the template that mlscaffold will not render (a bad name, a link out)."""
+
+
+def render_project(
+    template: Template, context: Mapping[str, Any], into: Path, *, link_root: Path | None = None
+) -> Path:
+    """Render *template* with the resolved *context* into the folder *into*; return the project.
+
+    Files that are symbolic links are read through, but only if they point inside
+    *link_root* (default: the folder that holds the template). Raises
+    ``RenderError`` with one line naming the file on any failure; the caller owns
+    *into* and removes it.
+    """
+    from jinja2 import TemplateError
+
+    link_root = (link_root or template.path.parent).resolve()
+    env = environment(template)
+    full = {
+        "cookiecutter": {**context, "_template": template.name},
+        "_cookiecutter": {k: v for k, v in context.items() if not k.startswith("_")},
+    }
+    copy_only = template.raw_context.get("_copy_without_render", [])
+    if not isinstance(copy_only, list):
+        copy_only = []
+    source = project_folder(template)
+    current = source.name
+    try:
+        project = into / _segment(env, source.name, full)
+        project.mkdir()
+        targets = {source: project}
+        for root, dirs, files in os.walk(source):
+            here = Path(root)
+            target = targets[here]
+            kept = []
+            for name in sorted(dirs):
+                if name == "__pycache__":
+                    # pip compiles the installed templates' .py files: that bytecode is
+                    # never part of a template.
+                    continue
+                current = (here / name).relative_to(source).as_posix()
+                if (here / name).is_symlink():
+                    raise _Refused("a link to a folder (link each file instead)")
+                rendered = _segment(env, name, full)
+                if not rendered:
+                    continue  # a folder whose name renders empty is left out, with its files
+                if _is_copy_only(here / name, source, copy_only):
+                    shutil.copytree(here / name, target / rendered)
+                    continue
+                (target / rendered).mkdir()
+                targets[here / name] = target / rendered
+                kept.append(name)
+            dirs[:] = kept
+            for name in sorted(files):
+                current = (here / name).relative_to(source).as_posix()
+                rendered = _segment(env, name, full)
+                if not rendered:
+                    continue  # a file whose name renders empty is left out, as cookiecutter does
+                copy = _is_copy_only(here / name, source, copy_only)
+                _write_file(env, here / name, source, target / rendered, full, copy, link_root)
+    except TemplateError as exc:
+        detail = _describe(exc)
+    except OSError as exc:
+        detail = str(exc.strerror or exc)
+    except _Refused as exc:
+        detail = str(exc)
+    else:
+        return project
+    raise RenderError(f"rendering template {template.name} failed in {current}: {detail}")
+
+
+def _write_file(
+    env: Any,
+    source_file: Path,
+    source: Path,
+    target: Path,
+    context: Mapping[str, Any],
+    copy_only: bool,
+    link_root: Path,
+) -> None:
+    """Write one file of the project: copied if binary or copy-only, else rendered."""
+    from binaryornot.check import is_binary
+
+    if source_file.is_symlink() and not source_file.resolve().is_relative_to(link_root):
+        raise _Refused(f"it links outside the template, to {source_file.resolve()}")
+    if copy_only or is_binary(str(source_file)):
+        shutil.copyfile(source_file, target)
+        shutil.copymode(source_file, target)
+        return
+    text = env.get_template(source_file.relative_to(source).as_posix()).render(**context)
+    newline = context["cookiecutter"].get("_new_lines") or _newline_of(source_file)
+    with open(target, "w", encoding="utf-8", newline=newline) as handle:
+        handle.write(text)
+    shutil.copymode(source_file, target)
+
+
+def _newline_of(path: Path) -> str | None:
+    # As cookiecutter does: keep the line ending of the template file's first line.
+    with open(path, encoding="utf-8") as handle:
+        handle.readline()
+        found = handle.newlines
+    return found[0] if isinstance(found, tuple) else found
+
+
+def _segment(env: Any, name: str, context: Mapping[str, Any]) -> str:
+    """Render one file or folder name; refuse anything but a plain name (or nothing)."""
+    rendered = str(env.from_string(name).render(**context)) if "{" in name else name
+    if rendered in (".", "..") or any(ch in rendered for ch in "/\\\0"):
+        raise _Refused(f"the name {name!r} renders to {rendered!r}, which is not a plain name")
+    return rendered
+
+
+def _is_copy_only(path: Path, source: Path, patterns: list[Any]) -> bool:
+    relative = os.path.normpath(path.relative_to(source))
+    return any(fnmatch.fnmatch(relative, str(pattern)) for pattern in patterns)
+
+
+def _describe(exc: Exception) -> str:
+    """One line about a Jinja error: its kind, where, and what."""
+    where = getattr(exc, "lineno", None)
+    kind = type(exc).__name__
+    detail = f"{kind}: {_one_line(exc)}"
+    return f"{detail} (line {where})" if where else detail
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+@functools.cache
+def _bytecode_cache() -> Any:
+    from jinja2 import BytecodeCache
+
+    class MemoryBytecodeCache(BytecodeCache):
+        """Compiled templates kept in memory; Jinja checks each against its source."""
+
+        def __init__(self) -> None:
+            self.store: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: Any) -> None:
+            if bucket.key in self.store:
+                bucket.bytecode_from_string(self.store[bucket.key])
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            self.store[bucket.key] = bucket.bytecode_to_string()
+
+    return MemoryBytecodeCache()
