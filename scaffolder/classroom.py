@@ -36,10 +36,13 @@ from pathlib import Path
 from slugify import slugify
 
 from scaffolder.catalog import Template
+from scaffolder.credentials import Token, token_help
 from scaffolder.errors import InvalidInput, ScaffoldError
-from scaffolder.generate import ProjectRequest, create_project, read_record, remove_stale_staging
-from scaffolder.github import DEFAULT_API_URL, TOKEN_HELP, GitHub, GitHubError, Token
+from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
+from scaffolder.github import DEFAULT_API_URL, GitHub, GitHubError, check_api_url
+from scaffolder.names import check_owner
 from scaffolder.publish import PublishRequest, publish
+from scaffolder.record import read_record
 from scaffolder.roster import Student, read_roster
 
 REPORT_CSV = "classroom-report.csv"
@@ -105,8 +108,11 @@ def run_classroom(
     roster = read_roster(request.roster, request.template.variables)
     if request.publish and not request.org:
         raise InvalidInput("--publish needs --org, the organisation that will own the repositories")
+    if request.publish:
+        check_owner(request.org or "")
+        check_api_url(request.api_url)
     if request.publish and token is None:
-        raise GitHubError(f"no GitHub token found: {TOKEN_HELP}")
+        raise GitHubError(f"no GitHub token found: {token_help(request.api_url)}")
     if roster.ignored_columns:
         notify(f"Ignoring roster column(s): {', '.join(roster.ignored_columns)}")
 

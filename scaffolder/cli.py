@@ -262,11 +262,10 @@ def new(
 @click.option("--homepage", help="Repository homepage (default: the project's, if any).")
 @click.option(
     "--api-url",
-    default="https://api.github.com",
-    show_default=True,
     envvar="GITHUB_API_URL",
-    help="GitHub API root; for GitHub Enterprise Server, https://HOST/api/v3 "
-    "[env: GITHUB_API_URL].",
+    show_envvar=True,
+    help="GitHub API root [default: https://api.github.com]; for GitHub Enterprise Server, "
+    "https://HOST/api/v3.",
 )
 @click.option(
     "--remote",
@@ -285,7 +284,7 @@ def publish(
     template_repo: bool,
     description: str | None,
     homepage: str | None,
-    api_url: str,
+    api_url: str | None,
     remote: str | None,
     existing: bool,
     dry_run: bool,
@@ -303,6 +302,7 @@ def publish(
       mlscaffold publish --org my-bootcamp --private --template-repo
       mlscaffold publish --remote git@gitlab.com:me/fraud-detection.git
     """
+    from scaffolder.github import DEFAULT_API_URL, resolve_api_url
     from scaffolder.publish import PublishRequest
 
     request = PublishRequest(
@@ -313,7 +313,7 @@ def publish(
         template_repo=template_repo,
         description=description,
         homepage=homepage,
-        api_url=api_url,
+        api_url=resolve_api_url(api_url) if remote is None else DEFAULT_API_URL,
         remote=remote,
         existing=existing,
     )
@@ -367,10 +367,9 @@ def publish(
 )
 @click.option(
     "--api-url",
-    default="https://api.github.com",
-    show_default=True,
     envvar="GITHUB_API_URL",
-    help="GitHub API root [env: GITHUB_API_URL].",
+    show_envvar=True,
+    help="GitHub API root [default: https://api.github.com].",
 )
 def classroom(
     template: str,
@@ -382,7 +381,7 @@ def classroom(
     org: str | None,
     public: bool,
     jobs: int,
-    api_url: str,
+    api_url: str | None,
 ) -> None:
     """Make one personalised starter repository per student in ROSTER, from TEMPLATE.
 
@@ -409,11 +408,14 @@ def classroom(
 
     if org and not publish_:
         raise click.UsageError("--org is for --publish")
+    from scaffolder.github import DEFAULT_API_URL, resolve_api_url
+
     token = None
     if publish_:
-        from scaffolder.github import find_token
+        from scaffolder.credentials import find_token
 
-        token = find_token()
+        api_url = resolve_api_url(api_url)
+        token = find_token(api_url)
     request = ClassroomRequest(
         template=get_template(template),
         roster=roster,
@@ -423,8 +425,8 @@ def classroom(
         publish=publish_,
         org=org,
         private=not public,
-        api_url=api_url,
         jobs=jobs,
+        api_url=api_url if publish_ and api_url else DEFAULT_API_URL,
     )
     results = run_classroom(
         request, token, notify=lambda message: click.echo(message, err=True), phase=_progress
@@ -448,19 +450,17 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
 
 def _publish_request(project: Path) -> PublishRequest:
     # Imported here: `new` without --publish should not pay for the HTTP client.
-    from scaffolder.github import DEFAULT_API_URL
+    from scaffolder.github import resolve_api_url
     from scaffolder.publish import PublishRequest
 
-    return PublishRequest(
-        project=project, api_url=os.environ.get("GITHUB_API_URL", DEFAULT_API_URL)
-    )
+    return PublishRequest(project=project, api_url=resolve_api_url(None))
 
 
 def _publish(request: PublishRequest) -> Published:
-    from scaffolder.github import find_token
+    from scaffolder.credentials import find_token
     from scaffolder.publish import publish as publish_project
 
-    token = None if request.remote else find_token()
+    token = None if request.remote else find_token(request.api_url)
 
     def notify(message: str) -> None:
         click.echo(message, err=True)
@@ -469,10 +469,10 @@ def _publish(request: PublishRequest) -> Published:
 
 
 def _echo_publish_plan(request: PublishRequest) -> None:
-    from scaffolder.github import find_token
+    from scaffolder.credentials import find_token
     from scaffolder.publish import describe
 
-    token = None if request.remote else find_token()
+    token = None if request.remote else find_token(request.api_url)
     click.echo("Would publish:")
     for line in describe(request, token):
         click.echo(f"  {line}")

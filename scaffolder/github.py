@@ -1,33 +1,29 @@
-"""GitHub's REST API: the few calls mlscaffold makes, its token rules, and its rate limits.
+"""GitHub's REST API: the few calls mlscaffold makes, what it accepts back, and its rate limits.
 
-The token is read from the environment (``GITHUB_TOKEN``, then ``GH_TOKEN``) or
-from ``gh auth token``. It is held in memory only: it is never written to a file,
-a log line, an error message or a repr.
+Every answer must be GitHub's JSON with the fields mlscaffold reads; anything
+else (an HTML page from a proxy or a captive portal, ``[]``, a missing
+``clone_url``) is one clear error, never a traceback. Text a server sends back
+is shown with the token taken out, in case it echoes the request.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 
-from scaffolder.errors import ScaffoldError
+from scaffolder import httpclient
+from scaffolder.credentials import Token, redact, token_help
+from scaffolder.errors import InvalidInput, ScaffoldError
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
-TOKEN_HELP = (
-    "set GITHUB_TOKEN (or GH_TOKEN) to a token with the 'repo' scope, or log in with "
-    "`gh auth login`; see the README's section on publishing"
-)
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class GitHubError(ScaffoldError):
@@ -38,37 +34,70 @@ class NameTaken(GitHubError):
     """Raised when the repository name is already used by the owner (HTTP 422)."""
 
 
-@dataclass(frozen=True)
-class Token:
-    """A GitHub token and where it came from; its value never appears in a repr or a message."""
+def resolve_api_url(given: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    """Return the API root: *given* (``--api-url``), else ``GITHUB_API_URL``, else github.com's.
 
-    value: str = field(repr=False)
-    source: str
+    A ``GITHUB_API_URL`` that is set but empty is refused rather than taken for
+    github.com, which could publish an enterprise's code to the public site.
+    """
+    if given is not None:
+        # click hands over GITHUB_API_URL as the option's value when it is set
+        source = "GITHUB_API_URL" if given == environ.get("GITHUB_API_URL") else "--api-url"
+        return check_api_url(given, source)
+    if "GITHUB_API_URL" in environ:
+        return check_api_url(environ["GITHUB_API_URL"], "GITHUB_API_URL")
+    return DEFAULT_API_URL
 
 
-def find_token(environ: Mapping[str, str] = os.environ) -> Token | None:
-    """Return the token from GITHUB_TOKEN, GH_TOKEN, or `gh auth token`, in that order."""
-    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
-        if environ.get(name, "").strip():
-            return Token(environ[name].strip(), name)
-    gh = shutil.which("gh", path=environ.get("PATH"))
-    if gh:
-        try:
-            done = subprocess.run(
-                [gh, "auth", "token"], capture_output=True, text=True, timeout=15, env=dict(environ)
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        if done.returncode == 0 and done.stdout.strip():
-            return Token(done.stdout.strip(), "`gh auth token`")
-    return None
+def check_api_url(url: str, source: str = "--api-url") -> str:
+    """Return *url* (without a trailing slash) if it can be a GitHub API root; else refuse it.
+
+    It must be an http(s) URL with a host, a valid port and no credentials;
+    plain http only to this machine, since the token would travel unencrypted.
+    """
+    text = url.strip()
+    if not text:
+        raise InvalidInput(
+            f"{source} is empty; leave it out for github.com, or give your server's API, "
+            "e.g. https://github.example.com/api/v3"
+        )
+    shown = _shown(text)
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise InvalidInput(
+            f"{source} {shown} is not a URL; give it with its scheme, e.g. https://api.github.com"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(
+            f"{source} {shown} has a port that is not a number from 1 to 65535"
+        ) from None
+    if not parts.hostname or port == 0:
+        raise InvalidInput(f"{source} {shown} has no host (or port 0)")
+    if "@" in parts.netloc:
+        raise InvalidInput(
+            f"{source} holds a user name or password; give the token through GITHUB_TOKEN or "
+            "gh instead"
+        )
+    if parts.scheme.lower() == "http" and parts.hostname.lower() not in _LOOPBACK:
+        raise InvalidInput(
+            f"{source} {shown} is plain http: your token would travel unencrypted; use https://"
+        )
+    return text.rstrip("/")
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """Quote *text* for a message, control characters escaped and long values cut."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
 
 
 class GitHub:
     """A client for the endpoints mlscaffold needs, retrying politely when rate-limited.
 
     *notify* receives one-line progress messages (e.g. how long a rate limit makes
-    it wait); *sleep* is how it waits.
+    it wait); *sleep* is how it waits; *deadline* bounds each request (default:
+    ``MLSCAFFOLD_HTTP_TIMEOUT``, else 60 s).
     """
 
     def __init__(
@@ -81,13 +110,15 @@ class GitHub:
         notify: Callable[[str], None] = lambda message: None,
         sleep: Callable[[float], None] = time.sleep,
         write_interval: float = 0.0,
+        deadline: float | None = None,
     ) -> None:
         self._token = token
-        self.api_url = api_url.rstrip("/")
+        self.api_url = check_api_url(api_url)
         self.retries = retries
         self.max_wait = max_wait
         self.notify = notify
         self.sleep = sleep
+        self.deadline = deadline or httpclient.configured_deadline()
         # GitHub asks for at least a second between content-creating requests of one
         # user; threads publishing a class share this client, so they take turns.
         self.write_interval = write_interval
@@ -99,7 +130,8 @@ class GitHub:
 
     def login(self) -> str:
         """Return the login of the token's user."""
-        return self._call("GET", "/user", action="read your user")["login"]
+        user = self._call("GET", "/user", action="read your user")
+        return _text_field(user, "login", "GET /user")
 
     def create_repo(
         self,
@@ -118,14 +150,15 @@ class GitHub:
         status, payload = self._request("POST", path, body)
         if status == 422 and _name_taken(payload):
             raise NameTaken(f"a repository named {name!r} already exists in {owner}")
-        return self._checked(status, payload, f"create a repository in {owner}")
+        return _repository(self._checked(status, payload, f"create a repository in {owner}"), path)
 
     def repository(self, owner: str, name: str) -> dict[str, Any] | None:
         """GitHub's description of owner/name, or None if it does not exist (or is not visible)."""
-        status, payload = self._request("GET", f"/repos/{owner}/{name}")
+        path = f"/repos/{owner}/{name}"
+        status, payload = self._request("GET", path)
         if status == 404:
             return None
-        return self._checked(status, payload, f"read {owner}/{name}")
+        return _repository(self._checked(status, payload, f"read {owner}/{name}"), path)
 
     def user_exists(self, login: str) -> bool:
         """Whether a GitHub user called *login* exists."""
@@ -141,22 +174,30 @@ class GitHub:
         status, payload = self._request("PUT", path, {"permission": permission})
         if status == 404:
             raise GitHubError(f"cannot add {login} to {owner}/{name}: no such user or repository")
-        self._checked(status, payload, f"add collaborators to {owner}/{name}")
+        self._checked(status, payload, f"add collaborators to {owner}/{name}", allow_empty=True)
 
     # -- transport ---------------------------------------------------------------
 
     def _call(self, method: str, path: str, body: Any = None, *, action: str) -> Any:
         return self._checked(*self._request(method, path, body), action)
 
-    def _checked(self, status: int, payload: Any, action: str) -> Any:
+    def _checked(self, status: int, payload: Any, action: str, *, allow_empty: bool = False) -> Any:
         if 200 <= status < 300:
-            return payload
-        message = payload.get("message") if isinstance(payload, dict) else None
-        detail = f"{status}{f' {message}' if message else ''}"
+            if isinstance(payload, dict):
+                return payload
+            if allow_empty and payload is _EMPTY:
+                return {}
+            raise GitHubError(
+                f"{self.api_url} answered the request to {action} with {_kind(payload)}, not "
+                "GitHub's JSON: is it GitHub's API? (a proxy or a captive portal may be "
+                "answering; check --api-url)"
+            )
+        reason = self._reason(payload)
+        detail = f"{status} {reason}" if reason else str(status)
         if status == 401:
             raise GitHubError(
                 f"GitHub refused the token from {self._token.source} ({detail}); it is wrong "
-                f"or expired: {TOKEN_HELP}"
+                f"or expired: {token_help(self.api_url)}"
             )
         if status == 403:
             raise GitHubError(
@@ -165,31 +206,51 @@ class GitHub:
             )
         raise GitHubError(f"GitHub could not {action} ({detail})")
 
+    def _reason(self, payload: Any) -> str:
+        """GitHub's own words for a refusal: its message and each ``errors[].message``."""
+        if isinstance(payload, _NotJSON):
+            return f"and {_kind(payload)}"
+        if not isinstance(payload, dict):
+            return ""
+        words = [str(payload["message"])] if payload.get("message") else []
+        errors = payload.get("errors")
+        for error in errors if isinstance(errors, list) else []:
+            if isinstance(error, dict) and error.get("message"):
+                words.append(str(error["message"]))
+            elif isinstance(error, str):
+                words.append(error)
+        text = redact(" ".join(": ".join(words).split()), [self._token])
+        return text if len(text) <= 300 else text[:300] + "..."
+
     def _request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """Send one request; wait and retry on rate limits; return (status, parsed JSON)."""
         url = f"{self.api_url}{path}"
         data = json.dumps(body).encode() if body is not None else None
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "Authorization": f"Bearer {self._token.value}",
+            "User-Agent": "mlscaffold",
+        }
+        if data is not None:
+            headers["Content-Type"] = "application/json"
         for attempt in range(self.retries + 1):
             if method != "GET" and self.write_interval:
                 self._take_write_turn()
-            request = urllib.request.Request(url, data=data, method=method)
-            request.add_header("Accept", "application/vnd.github+json")
-            request.add_header("X-GitHub-Api-Version", API_VERSION)
-            request.add_header("Authorization", f"Bearer {self._token.value}")
-            request.add_header("User-Agent", "mlscaffold")
-            if data is not None:
-                request.add_header("Content-Type", "application/json")
             try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    return response.status, _json(response.read())
-            except urllib.error.HTTPError as error:
-                status, headers, payload = error.code, error.headers, _json(error.read())
-            except (urllib.error.URLError, OSError) as error:
-                reason = getattr(error, "reason", error)
-                raise GitHubError(f"cannot reach {self.api_url}: {reason}") from None
-            wait = rate_limit_wait(status, headers, payload)
+                answer = httpclient.request(
+                    method, url, headers=headers, body=data, deadline=self.deadline
+                )
+            except httpclient.TransportError as exc:
+                raise GitHubError(
+                    f"cannot reach {self.api_url}: {redact(str(exc), [self._token])} "
+                    f"({method} {path}); check your network, proxy and --api-url, then run "
+                    "the same command again"
+                ) from None
+            payload = _parse(answer)
+            wait = rate_limit_wait(answer.status, answer.headers, payload)
             if wait is None:
-                return status, payload
+                return answer.status, payload
             if attempt == self.retries or wait > self.max_wait:
                 raise GitHubError(
                     f"GitHub's rate limit stopped {method} {path}; it lifts in about "
@@ -208,6 +269,53 @@ class GitHub:
             if wait > 0:
                 self.sleep(wait)
             self._last_write = time.monotonic()
+
+
+class _NotJSON:
+    """An answer that is not JSON; *what* says what it looked like."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+
+_EMPTY = _NotJSON("an empty answer")
+
+
+def _parse(answer: httpclient.Response) -> Any:
+    if not answer.body.strip():
+        return _EMPTY
+    kind = answer.headers.get("Content-Type", "") if answer.headers else ""
+    try:
+        return json.loads(answer.body)
+    except ValueError:
+        looks_html = "html" in kind.lower() or answer.body.lstrip()[:1] == b"<"
+        return _NotJSON("an HTML page" if looks_html else "something that is not JSON")
+
+
+def _kind(payload: Any) -> str:
+    if isinstance(payload, _NotJSON):
+        return payload.what
+    if isinstance(payload, list):
+        return "a list" if payload else "an empty list"
+    return f"a JSON {type(payload).__name__}"
+
+
+def _text_field(payload: Mapping[str, Any], name: str, request: str) -> str:
+    value = payload.get(name)
+    if not isinstance(value, str) or not value:
+        raise GitHubError(
+            f"GitHub's answer to {request} has no {name!r}: is --api-url GitHub's API?"
+        )
+    return value
+
+
+def _repository(payload: dict[str, Any], path: str) -> dict[str, Any]:
+    """Check that a repository's description has what mlscaffold reads from it."""
+    for name in ("clone_url", "html_url"):
+        value = _text_field(payload, name, path)
+        if urllib.parse.urlsplit(value).scheme not in ("https", "http"):
+            raise GitHubError(f"GitHub's answer to {path} gives {name} {value!r}, not a URL")
+    return payload
 
 
 def repository_body(
@@ -239,33 +347,36 @@ def rate_limit_wait(
     GitHub's rules: a ``Retry-After`` header gives the seconds to wait; a
     ``X-RateLimit-Remaining`` of 0 means waiting until ``X-RateLimit-Reset`` (a
     Unix time); a secondary limit without either header means at least a minute.
+    Headers that are not numbers are ignored.
     """
     if status not in (403, 429):
         return None
-    retry_after = headers.get("Retry-After")
-    if retry_after and retry_after.strip().isdigit():
+    headers = headers or {}
+    retry_after = str(headers.get("Retry-After") or "").strip()
+    if retry_after.isdigit():
         return float(retry_after)
-    if headers.get("X-RateLimit-Remaining") == "0" and headers.get("X-RateLimit-Reset"):
-        reset = float(headers["X-RateLimit-Reset"])
+    reset = _number(headers.get("X-RateLimit-Reset"))
+    if str(headers.get("X-RateLimit-Remaining") or "").strip() == "0" and reset is not None:
         return max(1.0, reset - (time.time() if now is None else now) + 1)
     message = payload.get("message", "") if isinstance(payload, dict) else ""
-    if status == 429 or "rate limit" in message.lower():
+    if status == 429 or "rate limit" in str(message).lower():
         return 60.0
     return None
 
 
+def _number(text: Any) -> float | None:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None  # not NaN or inf
+
+
 def _name_taken(payload: Any) -> bool:
     errors = payload.get("errors", []) if isinstance(payload, dict) else []
-    return any(
+    return isinstance(errors, list) and any(
         isinstance(e, dict) and "already exists" in str(e.get("message", "")) for e in errors
     )
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
 
 
 def _duration(seconds: float) -> str:

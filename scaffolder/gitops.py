@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from scaffolder.credentials import redact_url
 from scaffolder.errors import GitError
 
 BRANCH = "main"
@@ -125,49 +127,91 @@ def set_remote(repo: Any, url: str, name: str = "origin") -> None:
         raise GitError(f"git failed: {_last_line(exc.stderr or str(exc))}") from exc
 
 
-def push(repo: Any, remote: str, branch: str = BRANCH, token: str | None = None) -> None:
-    """Push *branch* to *remote* and track it; with *token*, authenticate as GitHub expects.
+@dataclass(frozen=True)
+class BasicAuth:
+    """Credentials for one push over HTTP(S); the password never appears in a repr."""
 
-    The token reaches git through its environment for this one call (an HTTP
-    header scoped to the remote's host), never through the remote URL or a config
-    file, and git may not prompt, so nothing hangs waiting for a password.
+    username: str
+    password: str = field(repr=False)
+
+    def header(self) -> str:
+        """Return the value of the ``Authorization`` header git sends."""
+        pair = f"{self.username}:{self.password}".encode()
+        return f"basic {base64.b64encode(pair).decode()}"
+
+    def secrets(self) -> list[str]:
+        """Every form of the password that git's messages could show."""
+        return [s for s in (self.password, self.header().split()[1]) if s]
+
+
+# A server that stops answering must not hang a push: git gives up when fewer than
+# LIMIT bytes a second arrive for TIME seconds (unless the user set these).
+LOW_SPEED_LIMIT, LOW_SPEED_TIME = "1000", "60"
+
+
+def push(repo: Any, remote: str, branch: str = BRANCH, auth: BasicAuth | None = None) -> None:
+    """Push *branch* to *remote* and track it; with *auth*, authenticate over HTTP(S).
+
+    The credentials reach git through its environment for this one call (an HTTP
+    header scoped to the remote's host, with redirects turned off so they cannot
+    follow one to another server), never through the remote URL or a config
+    file; git may not prompt, so nothing hangs waiting for a password.
     """
     git = _gitpython()
-    env = {"GIT_TERMINAL_PROMPT": "0", **_auth_env(_url_of(repo, remote), token)}
+    url = _url_of(repo, remote)
     try:
-        repo.git.push("--set-upstream", remote, f"{branch}:{branch}", env=env)
+        repo.git.push("--set-upstream", remote, f"{branch}:{branch}", env=_env(url, auth))
     except git.GitCommandError as exc:
-        raise GitError(f"the push to {_url_of(repo, remote)} failed: {_push_error(exc)}") from None
+        detail = _redacted(_push_error(exc), auth)
+        raise GitError(f"the push to {redact_url(url)} failed: {detail}") from None
 
 
-def remote_has_refs(repo: Any, remote: str, token: str | None = None) -> bool:
+def remote_has_refs(repo: Any, remote: str, auth: BasicAuth | None = None) -> bool:
     """Whether *remote* already holds any branch or tag (an empty repository holds none)."""
     git = _gitpython()
-    env = {"GIT_TERMINAL_PROMPT": "0", **_auth_env(_url_of(repo, remote), token)}
+    url = _url_of(repo, remote)
     try:
-        return bool(repo.git.ls_remote(remote, env=env).strip())
+        return bool(repo.git.ls_remote(remote, env=_env(url, auth)).strip())
     except git.GitCommandError as exc:
-        raise GitError(f"cannot read {_url_of(repo, remote)}: {_push_error(exc)}") from None
+        detail = _redacted(_push_error(exc), auth)
+        raise GitError(f"cannot read {redact_url(url)}: {detail}") from None
 
 
 def _url_of(repo: Any, remote: str) -> str:
     return remote_url(repo, remote) or remote
 
 
-def _auth_env(url: str, token: str | None) -> dict[str, str]:
-    """Environment that makes git send *token* to *url*'s host only, as actions/checkout does."""
-    if not token or not url.startswith(("https://", "http://")):
-        return {}
+def _env(url: str, auth: BasicAuth | None) -> dict[str, str]:
+    """Environment for a git call that talks to *url*: no prompt, no hang, scoped credentials."""
+    env = {"GIT_TERMINAL_PROMPT": "0"}
+    for name, value in (
+        ("GIT_HTTP_LOW_SPEED_LIMIT", LOW_SPEED_LIMIT),
+        ("GIT_HTTP_LOW_SPEED_TIME", LOW_SPEED_TIME),
+    ):
+        env[name] = os.environ.get(name) or value
+    if auth is None or not url.lower().startswith(("https://", "http://")):
+        return env
     scheme, _, rest = url.partition("://")
-    host_prefix = f"{scheme}://{rest.split('/', 1)[0]}/"
-    credentials = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    host_prefix = f"{scheme}://{rest.split('/', 1)[0].rpartition('@')[2]}/"
     # Add to any GIT_CONFIG_COUNT entries the user already has, rather than replace them.
-    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
-    return {
-        "GIT_CONFIG_COUNT": str(index + 1),
-        f"GIT_CONFIG_KEY_{index}": f"http.{host_prefix}.extraheader",
-        f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {credentials}",
-    }
+    count = os.environ.get("GIT_CONFIG_COUNT", "0").strip()
+    index = int(count) if count.isdigit() else 0
+    settings = [
+        (f"http.{host_prefix}.extraheader", f"AUTHORIZATION: {auth.header()}"),
+        # git would repeat the header to wherever the server redirects it.
+        ("http.followRedirects", "false"),
+    ]
+    for offset, (key, value) in enumerate(settings):
+        env[f"GIT_CONFIG_KEY_{index + offset}"] = key
+        env[f"GIT_CONFIG_VALUE_{index + offset}"] = value
+    env["GIT_CONFIG_COUNT"] = str(index + len(settings))
+    return env
+
+
+def _redacted(text: str, auth: BasicAuth | None) -> str:
+    for secret in auth.secrets() if auth else []:
+        text = text.replace(secret, "***")
+    return redact_url(text)
 
 
 def _push_error(exc: Any) -> str:
@@ -178,6 +222,19 @@ def _push_error(exc: Any) -> str:
     said = [line.removeprefix("remote:").strip() for line in lines if line.startswith("remote:")]
     said = [line for line in said if line]
     fatal = [line for line in lines if line.startswith("fatal:")]
+    everything = " ".join(lines)
+    if "Operation too slow" in everything or "timed out" in everything.lower():
+        return (
+            "the server stopped answering (git gives up below "
+            f"{os.environ.get('GIT_HTTP_LOW_SPEED_LIMIT') or LOW_SPEED_LIMIT} bytes/s for "
+            f"{os.environ.get('GIT_HTTP_LOW_SPEED_TIME') or LOW_SPEED_TIME} s); check your "
+            "network, then run the same command again"
+        )
+    if re.search(r"returned error: 30[1278]", everything):
+        return (
+            "the server answered with a redirect, which mlscaffold does not let git follow "
+            "with your credentials; push to the address it redirects to instead"
+        )
     if rejected:
         return rejected[0] + (f" (the server said: {'; '.join(said[:2])})" if said else "")
     if fatal:

@@ -9,27 +9,27 @@ is empty; nothing is ever force-pushed.
 from __future__ import annotations
 
 import json
-import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scaffolder import gitops
-from scaffolder.errors import InvalidInput
-from scaffolder.generate import read_record
+from scaffolder.credentials import Token, redact, redact_url, split_credentials, token_help
+from scaffolder.errors import InvalidInput, ScaffoldError
 from scaffolder.github import (
     API_VERSION,
     DEFAULT_API_URL,
-    TOKEN_HELP,
     GitHub,
     GitHubError,
     NameTaken,
-    Token,
+    check_api_url,
     repository_body,
 )
-
-_REPO_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
+from scaffolder.names import check_owner, check_repository
+from scaffolder.record import read_record
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,14 @@ class PublishRequest:
         """The repository's name: --name, else the project folder's name."""
         return self.name or self.project.resolve().name
 
+    def check(self) -> None:
+        """Refuse, before anything is done, names and URLs that cannot work."""
+        check_repository(self.repo_name)
+        if self.remote is None:
+            check_api_url(self.api_url)
+            if self.org is not None:
+                check_owner(self.org)
+
 
 @dataclass(frozen=True)
 class Published:
@@ -71,32 +79,54 @@ def publish(
     """Create the repository (unless ``request.remote``), point origin at it and push main.
 
     *github* is a client to share (a classroom run shares one, for its rate limits);
-    by default one is made from *token*.
+    by default one is made from *token*. No message this raises holds the token.
     """
-    _check_name(request.repo_name)
-    repo = gitops.open_repository(request.project)
-    if request.remote:
-        _use_remote(repo, request.remote)
-        gitops.push(repo, "origin")  # the user's own credentials: a GitHub token is not sent
-        return Published(request.remote, request.remote, created=False)
+    request.check()
+    with _redacting(token):
+        repo = gitops.open_repository(request.project)
+        if request.remote:
+            # Credentials in the URL are used for this push only, never stored in
+            # .git/config; a GitHub token is never sent to such a server.
+            bare, credentials = split_credentials(request.remote)
+            auth = None
+            if credentials is not None:
+                user, _, password = credentials.partition(":")
+                auth = gitops.BasicAuth(user, password)
+            _use_remote(repo, bare)
+            gitops.push(repo, "origin", auth=auth)
+            return Published(bare, bare, created=False)
 
-    if token is None:
-        raise GitHubError(f"no GitHub token found: {TOKEN_HELP}")
-    github = github or GitHub(token, request.api_url, notify=notify)
-    owner = request.org or github.login()
-    info, created = _find_or_create(github, repo, request, owner, token)
-    gitops.set_remote(repo, info["clone_url"])
-    gitops.push(repo, "origin", token=token.value)
-    return Published(info["html_url"], info["clone_url"], created)
+        if token is None:
+            raise GitHubError(f"no GitHub token found: {token_help(request.api_url)}")
+        github = github or GitHub(token, request.api_url, notify=notify)
+        owner = request.org or check_owner(github.login(), "account")
+        auth = gitops.BasicAuth("x-access-token", token.value)
+        info, created = _find_or_create(github, repo, request, owner, auth)
+        gitops.set_remote(repo, info["clone_url"])
+        gitops.push(repo, "origin", auth=auth)
+        return Published(info["html_url"], info["clone_url"], created)
+
+
+@contextmanager
+def _redacting(token: Token | None) -> Iterator[None]:
+    """Re-raise any error of the block with every form of *token* taken out of its message."""
+    try:
+        yield
+    except ScaffoldError as exc:
+        clean = redact(str(exc), [token])
+        if clean == str(exc):
+            raise
+        raise type(exc)(clean) from None
 
 
 def describe(request: PublishRequest, token: Token | None) -> list[str]:
     """Return the API calls and git commands ``publish`` would run (``--dry-run``; no token)."""
-    _check_name(request.repo_name)
+    request.check()
     gitops.open_repository(request.project)
     if request.remote:
-        return [f"git remote add origin {request.remote}", "git push --set-upstream origin main"]
-    source = token.source if token else "no token found: " + TOKEN_HELP
+        bare, _ = split_credentials(request.remote)
+        return [f"git remote add origin {bare}", "git push --set-upstream origin main"]
+    source = token.source if token else "no token found: " + token_help(request.api_url)
     body = repository_body(
         request.repo_name,
         request.private,
@@ -125,19 +155,24 @@ def describe(request: PublishRequest, token: Token | None) -> list[str]:
 
 def project_description(project: Path) -> str | None:
     """Return the description recorded when the project was generated, or its pyproject's."""
-    described = (read_record(project) or {}).get("context", {}).get("description")
-    return str(described)[:350] if described else _pyproject(project).get("description")
+    context = (read_record(project) or {}).get("context")
+    described = context.get("description") if isinstance(context, dict) else None
+    if not described:
+        described = _pyproject(project).get("description")
+    # GitHub takes one line of at most 350 characters.
+    return " ".join(str(described).split())[:350] if described else None
 
 
 def project_homepage(project: Path) -> str | None:
     """Return the homepage or documentation URL the project's pyproject names, if any."""
     urls = _pyproject(project).get("urls", {})
-    return urls.get("Homepage") or urls.get("Documentation")
+    found = (urls.get("Homepage") or urls.get("Documentation")) if isinstance(urls, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def _find_or_create(
-    github: GitHub, repo, request: PublishRequest, owner: str, token: Token
-) -> tuple[dict, bool]:
+    github: GitHub, repo: Any, request: PublishRequest, owner: str, auth: gitops.BasicAuth
+) -> tuple[dict[str, Any], bool]:
     name = request.repo_name
     origin = gitops.remote_url(repo)
     existing = github.repository(owner, name)
@@ -145,8 +180,8 @@ def _find_or_create(
         if existing is not None and origin == existing["clone_url"]:
             return existing, False  # an earlier run created it: finish the job
         raise InvalidInput(
-            f"origin already points to {origin}; to push there use --remote {origin}, "
-            "or remove it with `git remote remove origin`"
+            f"origin already points to {redact_url(origin)}; to push there use --remote "
+            "with that URL, or remove it with `git remote remove origin`"
         )
     if existing is None:
         try:
@@ -161,13 +196,13 @@ def _find_or_create(
             "run again with --existing, or choose another --name"
         )
     gitops.set_remote(repo, existing["clone_url"])
-    if gitops.remote_has_refs(repo, "origin", token.value):
+    if gitops.remote_has_refs(repo, "origin", auth):
         repo.delete_remote("origin")
         raise GitHubError(f"{owner}/{name} already has commits; mlscaffold never overwrites them")
     return existing, False
 
 
-def _create(github: GitHub, request: PublishRequest, owner: str) -> dict:
+def _create(github: GitHub, request: PublishRequest, owner: str) -> dict[str, Any]:
     return github.create_repo(
         request.repo_name,
         org=request.org,
@@ -178,25 +213,19 @@ def _create(github: GitHub, request: PublishRequest, owner: str) -> dict:
     )
 
 
-def _use_remote(repo, url: str) -> None:
+def _use_remote(repo: Any, url: str) -> None:
     origin = gitops.remote_url(repo)
     if origin is not None and origin != url:
         raise InvalidInput(
-            f"origin already points to {origin}; remove it first (`git remote remove origin`)"
+            f"origin already points to {redact_url(origin)}; remove it first "
+            "(`git remote remove origin`)"
         )
     gitops.set_remote(repo, url)
 
 
-def _check_name(name: str) -> None:
-    if not _REPO_NAME.fullmatch(name) or name in (".", ".."):
-        raise InvalidInput(
-            f"{name!r} cannot be a GitHub repository name (letters, digits, '.', '-', '_'; "
-            "at most 100)"
-        )
-
-
-def _pyproject(project: Path) -> dict:
+def _pyproject(project: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    except (OSError, ValueError, KeyError):
+        found = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
+    return found if isinstance(found, dict) else {}

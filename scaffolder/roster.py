@@ -10,7 +10,7 @@ refused as a whole; a bad row is reported and the other rows go on.
 from __future__ import annotations
 
 import csv
-import re
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +18,8 @@ from pathlib import Path
 from slugify import slugify  # python-slugify, cookiecutter's: the templates' slugs agree
 
 from scaffolder.errors import InvalidInput
+from scaffolder.names import is_login
 
-_HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 KNOWN_COLUMNS = ("github", "name", "email")
 
 
@@ -58,15 +58,38 @@ class Roster:
     ignored_columns: list[str]
 
 
+def _rows(text: str, path: Path) -> list[tuple[int, list[str]]]:
+    """Return the roster's non-blank rows, each with the line it starts on.
+
+    Read as CSV, not line by line: only CR and LF end a row (not U+2028, VT or
+    NEL), a quoted cell may span lines, and a malformed row refuses the roster
+    whole, naming its line, rather than swallowing the rows after it.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            reason = f"a cell is too long (over {csv.field_size_limit():,} characters)"
+        raise InvalidInput(
+            f"line {start} of the roster {path} is not valid CSV: {reason}"
+        ) from None
+    return rows
+
+
 def read_roster(path: Path, template_variables: Iterable[str]) -> Roster:
     """Parse *path*; raise ``InvalidInput`` if it is unreadable or has no usable column."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read the roster {path}: {exc}") from exc
-    reader = csv.reader(text.splitlines())
-    # Keep each row's line number in the file, for the report; skip blank lines.
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    rows = _rows(text, path)
     if not rows:
         raise InvalidInput(f"the roster {path} is empty")
     header = [cell.strip().lower() for cell in rows[0][1]]
@@ -88,7 +111,7 @@ def read_roster(path: Path, template_variables: Iterable[str]) -> Roster:
         if github is None and name is None:
             problems.append(RowProblem(number, label, "no github handle and no name"))
             continue
-        if github is not None and not _HANDLE.fullmatch(github):
+        if github is not None and not is_login(github):
             problems.append(RowProblem(number, label, f"{github!r} is not a valid GitHub handle"))
             continue
         key = github.lower() if github else slugify(name or "")

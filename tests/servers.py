@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import re
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -32,12 +33,15 @@ def basic_auth(token: str) -> str:
 
 @dataclass
 class Failure:
-    """A scripted answer for the next request that matches *method* and *path* (a regex)."""
+    """A scripted answer for the next request that matches *method* and *path* (a regex).
+
+    *body* is sent as JSON, unless it is ``bytes``: then it is sent as it is.
+    """
 
     method: str
     path: str
     status: int
-    body: dict[str, Any] = field(default_factory=dict)
+    body: Any = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
 
@@ -70,7 +74,8 @@ class FakeGitHub:
 
     def fail(self, method: str, path: str, status: int, body=None, headers=None, times=1) -> None:
         """Answer the next *times* matching requests with *status* instead of serving them."""
-        self.failures.append(Failure(method, path, status, body or {}, headers or {}, times))
+        body = {} if body is None else body
+        self.failures.append(Failure(method, path, status, body, headers or {}, times))
 
     def add_repo(self, owner: str, name: str, *, empty: bool = True) -> None:
         """Make a repository exist already (an empty one, or one with a commit)."""
@@ -211,9 +216,10 @@ class _APIHandler(BaseHTTPRequestHandler):
             body = raw.decode(errors="replace")
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, extra, payload = self.server.app.handle(self.command, self.path, headers, body)
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        if "Content-Type" not in extra:
+            self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         for name, value in extra.items():
             self.send_header(name, value)
@@ -234,6 +240,12 @@ class _GitHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         auth = self.headers.get("Authorization")
         self.server.app.seen_auth.append(auth)
+        if self.server.app.redirect_to:  # "moved": send the client to another server
+            self.send_response(302)
+            self.send_header("Location", f"{self.server.app.redirect_to}{self.path}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if auth is None or auth.lower() != self.server.app.expected_auth.lower():
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="test"')
@@ -305,13 +317,15 @@ class GitHTTP:
     root: Path
     expected_auth: str
     seen_auth: list[str | None] = field(default_factory=list)
+    redirect_to: str = ""  # if set, every request is redirected to this URL's server
 
 
 @contextmanager
 def _serving(handler: type[BaseHTTPRequestHandler], app: Any) -> Iterator[str]:
     server = _Server(("127.0.0.1", 0), handler)
     server.app = app
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits up to one poll interval (0.5 s by default).
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -330,3 +344,100 @@ def github_servers(tmp_path: Path, token: str) -> Iterator[tuple[FakeGitHub, Git
         with _serving(_APIHandler, api) as api_url:
             api.url = api_url
             yield api, git
+
+
+# -- misbehaving servers -------------------------------------------------------------
+
+
+@dataclass
+class Recorder:
+    """A server that answers 200 {} to everything and records what it was sent."""
+
+    seen: list[Seen] = field(default_factory=list)
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: Any):
+        self.seen.append(Seen(method, path, headers, body))
+        return 200, {}, {"login": "mallory", "clone_url": "https://evil.example/x.git"}
+
+    def authorizations(self) -> list[str]:
+        return [s.headers["authorization"] for s in self.seen if "authorization" in s.headers]
+
+
+@contextmanager
+def recording_server() -> Iterator[tuple[Recorder, str]]:
+    """A second server, on another port: another origin, to which nothing secret may go."""
+    recorder = Recorder()
+    with _serving(_APIHandler, recorder) as url:
+        yield recorder, url
+
+
+class _TrickleHandler(BaseHTTPRequestHandler):
+    """Answers one byte every *interval* seconds, for ever (or until *stop* is set)."""
+
+    server: _Server
+
+    def _serve(self) -> None:
+        app = self.server.app
+        answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X-Pad: a" * 10**6
+        for byte in answer:
+            if app.stop.wait(app.interval):
+                return
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:  # the client gave up: what it should do
+                return
+
+    do_GET = do_POST = do_PUT = _serve
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Trickle:
+    interval: float = 0.2
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+@contextmanager
+def trickling_server(interval: float = 0.2) -> Iterator[str]:
+    """An HTTP server that sends its answer one byte every *interval* seconds, never finishing."""
+    app = Trickle(interval)
+    with _serving(_TrickleHandler, app) as url:
+        try:
+            yield url
+        finally:
+            app.stop.set()
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A TCP server that accepts every connection and never sends a byte (a hung git server)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.05)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            held.append(connection)  # read nothing, answer nothing
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()

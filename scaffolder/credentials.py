@@ -1,0 +1,150 @@
+"""GitHub tokens: where they come from, which host they belong to, and keeping them out of text.
+
+A token is looked up for the host of the API it will be sent to, as the ``gh``
+command does: for github.com ``GITHUB_TOKEN``, then ``GH_TOKEN``, then ``gh auth
+token --hostname github.com``; for any other host (GitHub Enterprise Server, or a
+local stand-in) ``GH_ENTERPRISE_TOKEN``, then ``GITHUB_ENTERPRISE_TOKEN``, then
+``gh auth token --hostname HOST``. So a github.com token is never sent to an
+enterprise server, nor the other way round.
+
+A token is held in memory only. It is never written to a file, a log line, an
+error message or a repr: ``redact`` takes it (and the forms git sends it in)
+out of any text that could reach the user, such as a server's echo of a request.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from scaffolder.errors import InvalidInput
+
+GITHUB_HOST = "github.com"
+TOKEN_HELP = (
+    "set GITHUB_TOKEN (or GH_TOKEN) to a token with the 'repo' scope, or log in with "
+    "`gh auth login`; see the README's section on publishing"
+)
+ENTERPRISE_TOKEN_HELP = (
+    "set GH_ENTERPRISE_TOKEN to a token of {host} with the 'repo' scope, or log in with "
+    "`gh auth login --hostname {host}`"
+)
+# What a token may hold: printable ASCII without spaces (GitHub's are [A-Za-z0-9_]).
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+# The user:password@ part of a URL.
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
+REDACTED = "***"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A GitHub token and where it came from; its value never appears in a repr or a message."""
+
+    value: str = field(repr=False)
+    source: str
+
+    def forms(self) -> list[str]:
+        """Return the token as written, and as git sends it (base64 of ``x-access-token:TOKEN``)."""
+        sent = base64.b64encode(f"x-access-token:{self.value}".encode()).decode()
+        return [self.value, sent, urllib.parse.quote(self.value, safe="")]
+
+
+def host_of(api_url: str) -> str:
+    """Return the host whose token *api_url* needs (``api.github.com`` is github.com's API)."""
+    host = (urllib.parse.urlsplit(api_url).hostname or "").lower()
+    if host == f"api.{GITHUB_HOST}":
+        return GITHUB_HOST
+    if host.startswith("api.") and host.endswith(".ghe.com"):  # GitHub Enterprise Cloud
+        return host.removeprefix("api.")
+    return host
+
+
+def token_help(api_url: str) -> str:
+    """Return what to do when there is no token for *api_url*'s host."""
+    host = host_of(api_url)
+    return TOKEN_HELP if host == GITHUB_HOST else ENTERPRISE_TOKEN_HELP.format(host=host)
+
+
+def find_token(api_url: str, environ: Mapping[str, str] = os.environ) -> Token | None:
+    """Return the token for *api_url*'s host from the environment or ``gh``, or None.
+
+    Raises ``InvalidInput`` (without showing the token) if the one found holds a
+    line break, a space or a character that is not ASCII, as a token read with
+    ``$(cat file)`` from a file of two lines would.
+    """
+    host = host_of(api_url)
+    if host == GITHUB_HOST:
+        names = ("GITHUB_TOKEN", "GH_TOKEN")
+    else:
+        names = ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
+    for name in names:
+        value = environ.get(name, "").strip()
+        if value:
+            return _checked(value, name)
+    gh = shutil.which("gh", path=environ.get("PATH"))
+    if not gh:
+        return None
+    try:
+        done = subprocess.run(
+            [gh, "auth", "token", "--hostname", host],
+            capture_output=True,
+            text=True,
+            timeout=15,
+            env=dict(environ),
+            errors="replace",
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    value = done.stdout.strip()
+    if done.returncode != 0 or not value:
+        return None
+    return _checked(value, f"`gh auth token --hostname {host}`")
+
+
+def _checked(value: str, source: str) -> Token:
+    if not _TOKEN.fullmatch(value):
+        if any(ch in value for ch in "\r\n"):
+            what = "a line break"
+        elif not value.isascii():
+            what = "a character that is not ASCII"
+        else:
+            what = "a space or a control character"
+        raise InvalidInput(
+            f"the token from {source} holds {what}, so it cannot be a GitHub token; "
+            "set it to the token alone (one line, no spaces)"
+        )
+    return Token(value, source)
+
+
+def redact(text: str, tokens: Iterable[Token | None] = ()) -> str:
+    """Return *text* without any form of the *tokens* and without credentials in URLs."""
+    for token in tokens:
+        if token is None:
+            continue
+        for form in token.forms():
+            if form:
+                text = text.replace(form, REDACTED)
+    return redact_url(text)
+
+
+def redact_url(text: str) -> str:
+    """Return *text* with the ``user:password@`` of every URL in it replaced by ``***@``."""
+    return _URL_CREDENTIALS.sub(lambda match: f"{match.group(1)}{REDACTED}@", text)
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """Split ``https://user:secret@host/x`` into the URL without them and ``user:secret``.
+
+    Only http(s) URLs carry credentials this way; others (ssh, paths) come back whole.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=hostport))
+    return bare, urllib.parse.unquote(userinfo)

@@ -1,0 +1,44 @@
+"""GitHub's naming rules: accounts and organisations, and repositories.
+
+Checked before any request, so that a name GitHub would refuse (``My Bootcamp``)
+is one line of bad input, not a confusing answer from the API.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scaffolder.errors import InvalidInput
+
+# Letters, digits and single hyphens, not at either end; at most 39 characters.
+LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
+REPOSITORY = re.compile(r"[A-Za-z0-9._-]{1,100}")
+
+
+def is_login(name: str) -> bool:
+    """Whether *name* can be a GitHub user or organisation."""
+    return bool(LOGIN.fullmatch(name))
+
+
+def check_owner(name: str, what: str = "organisation") -> str:
+    """Return *name* if it can be a GitHub account or organisation; else raise ``InvalidInput``."""
+    if not is_login(name):
+        raise InvalidInput(
+            f"{_shown(name)} cannot be a GitHub {what} name (letters, digits and single "
+            "hyphens, at most 39)"
+        )
+    return name
+
+
+def check_repository(name: str) -> str:
+    """Return *name* if it can be a GitHub repository name; else raise ``InvalidInput``."""
+    if not REPOSITORY.fullmatch(name) or name in (".", ".."):
+        raise InvalidInput(
+            f"{_shown(name)} cannot be a GitHub repository name (letters, digits, '.', '-', "
+            "'_'; at most 100)"
+        )
+    return name
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "..."
