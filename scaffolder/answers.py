@@ -75,154 +75,133 @@ def resolve_context(
     value offered as the default, and each answer is checked as it is typed.
     """
     check_given(template, given)
-    raw = template.raw_context
-    prompts = raw.get("__prompts__", {})
-    prompts = prompts if isinstance(prompts, Mapping) else {}
-    validator = template.load_validator()
-    keys = [k for k in raw if not k.startswith("_")]
-    # cookiecutter's order: plain variables and choices first, dictionaries after them.
-    order = [k for k in keys if not isinstance(raw[k], dict)]
-    order += [k for k in keys if isinstance(raw[k], dict)]
-
-    context: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key.startswith("__") and key != "__prompts__":
-            context[key] = _render_default(template, value, context)
-        elif key.startswith("_") and not key.startswith("__"):
-            context[key] = value  # private: as written
-    for index, key in enumerate(order):
-        value = _initial(template, key, given, defaults, context, warn)
-        if interactive:
-            later = order[index + 1 :]
-
-            def complaints(candidate: Any, key: str = key, later: list[str] = later) -> list[str]:
-                return _complaints(
-                    template, validator, given, defaults, context, key, candidate, later
-                )
-
-            value = _ask(
-                template, key, value, context, prompts, (index + 1, len(order)), complaints
-            )
-        context[key] = value
-    return {key: context[key] for key in raw if key in context}
+    return _Resolution(template, given, defaults, warn).run(interactive)
 
 
-def _initial(
-    template: Template,
-    key: str,
-    given: Mapping[str, str],
-    defaults: Mapping[str, Any],
-    context: Mapping[str, Any],
-    warn: Warn,
-) -> Any:
-    """Return *key*'s value before any prompt: given, else the user's, else the template's."""
-    raw = template.raw_context[key]
-    if isinstance(raw, list):
-        options = [str(_render_default(template, option, context)) for option in raw]
-        if not options:
-            raise InvalidInput(f"template {template.name}: {key} has no choices")
-        if key in given:
-            if given[key] not in options:
-                raise InvalidInput(
-                    f"{_shown(given[key])} is not a choice for {key}; choose one of: "
-                    f"{', '.join(options)}"
-                )
-            return given[key]
-        if key in defaults:
-            wanted = str(defaults[key])
-            if wanted in options:
-                return wanted
-            warn(
-                f"Note: your cookiecutter config sets {key} to {_shown(wanted)}, which is not a "
-                f"choice ({', '.join(options)}); using {options[0]}"
-            )
-        return options[0]
-    if isinstance(raw, bool):
-        if key in given:
-            return given[key].strip().lower() in _YES
-        if isinstance(defaults.get(key), bool):
-            return defaults[key]
-        return raw
-    if isinstance(raw, dict):
-        value = _render_default(template, raw, context)
-        user = defaults.get(key)
-        return {**value, **user} if isinstance(user, Mapping) else value
-    if key in given:
-        return given[key]
-    if key in defaults and defaults[key] is not None:
-        return str(defaults[key])
-    return _render_default(template, raw, context)
+class _Resolution:
+    """One resolution of a template's context: the answers given, the defaults, the checks."""
 
+    def __init__(
+        self, template: Template, given: Mapping[str, str], defaults: Mapping[str, Any], warn: Warn
+    ) -> None:
+        self.template = template
+        self.raw = template.raw_context
+        self.given = given
+        self.defaults = defaults
+        self.warn = warn
+        self.validator = template.load_validator()
+        keys = [k for k in self.raw if not k.startswith("_")]
+        # cookiecutter's order: plain variables and choices first, dictionaries after them.
+        self.order = [k for k in keys if not isinstance(self.raw[k], dict)]
+        self.order += [k for k in keys if isinstance(self.raw[k], dict)]
 
-def _render_default(template: Template, raw: Any, context: Mapping[str, Any]) -> Any:
-    """Render a default of ``cookiecutter.json`` (template text), as cookiecutter does."""
-    if raw is None or isinstance(raw, bool):
-        return raw
-    if isinstance(raw, dict):
-        return {
-            _render_default(template, k, context): _render_default(template, v, context)
-            for k, v in raw.items()
-        }
-    if isinstance(raw, list):
-        return [_render_default(template, item, context) for item in raw]
-    text = str(raw)
-    return render.render_value(template, text, context) if "{" in text else text
+    def run(self, interactive: bool) -> dict[str, Any]:
+        context: dict[str, Any] = {}
+        for key, value in self.raw.items():
+            if key.startswith("__") and key != "__prompts__":
+                context[key] = self.render(value, context)
+            elif key.startswith("_") and not key.startswith("__"):
+                context[key] = value  # private: as written
+        for index, key in enumerate(self.order):
+            value = self.initial(key, context)
+            if interactive:
+                value = self.ask(key, value, context, index)
+            context[key] = value
+        return {key: context[key] for key in self.raw if key in context}
 
-
-def _complaints(
-    template: Template,
-    validator: Any,
-    given: Mapping[str, str],
-    defaults: Mapping[str, Any],
-    context: Mapping[str, Any],
-    key: str,
-    candidate: Any,
-    later: list[str],
-) -> list[str]:
-    """Problems that the answer *candidate* for *key* causes, itself or in the values it derives."""
-    if validator is None:
-        return []
-    trial = {**context, key: candidate}
-    for rest in later:  # what the next questions would offer, derived from this answer
-        trial[rest] = _initial(template, rest, given, defaults, trial, lambda message: None)
-    return [sentence for variable, sentence in validator(trial) if variable in (key, *later)]
-
-
-def _ask(
-    template: Template,
-    key: str,
-    value: Any,
-    context: Mapping[str, Any],
-    prompts: Mapping[str, Any],
-    position: tuple[int, int],
-    complaints: Callable[[Any], list[str]],
-) -> Any:
-    """Ask for *key* with *value* as the default, until the answer passes the template's checks."""
-    from cookiecutter import prompt
-
-    raw = template.raw_context[key]
-    prefix = f"  [dim][{position[0]}/{position[1]}][/] "
-    while True:
+    def initial(self, key: str, context: Mapping[str, Any], *, quiet: bool = False) -> Any:
+        """Return *key*'s value before any prompt: given, else the user's, else the template's."""
+        raw = self.raw[key]
         if isinstance(raw, list):
-            options = [str(_render_default(template, o, context)) for o in raw]
-            options.remove(value)
-            answer = prompt.read_user_choice(key, [value, *options], prompts, prefix)
-        elif isinstance(raw, bool):
-            answer = prompt.read_user_yes_no(key, value, prompts, prefix)
-        elif isinstance(raw, dict):
-            answer = prompt.read_user_dict(key, value, prompts, prefix)
-        else:
-            answer = prompt.read_user_variable(key, value, prompts, prefix)
-            if len(str(answer)) > MAX_VALUE_LENGTH:
-                _stderr(
-                    f"Error: that is {len(str(answer))} characters; the limit is {MAX_VALUE_LENGTH}"
-                )
-                continue
-        found = complaints(answer)
-        if not found:
-            return answer
-        for sentence in found:
-            _stderr(f"Error: {sentence}")
+            options = self.options(key, context)
+            if key in self.given:
+                if self.given[key] not in options:
+                    raise InvalidInput(
+                        f"{_shown(self.given[key])} is not a choice for {key}; choose one of: "
+                        f"{', '.join(options)}"
+                    )
+                return self.given[key]
+            if key in self.defaults:
+                wanted = str(self.defaults[key])
+                if wanted in options:
+                    return wanted
+                if not quiet:
+                    self.warn(
+                        f"Note: your cookiecutter config sets {key} to {_shown(wanted)}, which "
+                        f"is not a choice ({', '.join(options)}); using {options[0]}"
+                    )
+            return options[0]
+        if isinstance(raw, bool):
+            if key in self.given:
+                return self.given[key].strip().lower() in _YES
+            user = self.defaults.get(key)
+            return user if isinstance(user, bool) else raw
+        if isinstance(raw, dict):
+            value = self.render(raw, context)
+            user = self.defaults.get(key)
+            return {**value, **user} if isinstance(user, Mapping) else value
+        if key in self.given:
+            return self.given[key]
+        if self.defaults.get(key) is not None:
+            return str(self.defaults[key])
+        return self.render(raw, context)
+
+    def options(self, key: str, context: Mapping[str, Any]) -> list[str]:
+        """Return the choices of the choice variable *key*, rendered."""
+        options = [str(self.render(option, context)) for option in self.raw[key]]
+        if not options:
+            raise InvalidInput(f"template {self.template.name}: {key} has no choices")
+        return options
+
+    def render(self, raw: Any, context: Mapping[str, Any]) -> Any:
+        """Render a default of ``cookiecutter.json`` (template text), as cookiecutter does."""
+        if raw is None or isinstance(raw, bool):
+            return raw
+        if isinstance(raw, dict):
+            return {self.render(k, context): self.render(v, context) for k, v in raw.items()}
+        if isinstance(raw, list):
+            return [self.render(item, context) for item in raw]
+        text = str(raw)
+        return render.render_value(self.template, text, context) if "{" in text else text
+
+    def complaints(self, key: str, candidate: Any, context: Mapping[str, Any]) -> list[str]:
+        """Problems the answer *candidate* for *key* causes, itself or in what it derives."""
+        if self.validator is None:
+            return []
+        later = self.order[self.order.index(key) + 1 :]
+        trial = {**context, key: candidate}
+        for rest in later:  # what the next questions would offer, derived from this answer
+            trial[rest] = self.initial(rest, trial, quiet=True)
+        return [
+            sentence for variable, sentence in self.validator(trial) if variable in (key, *later)
+        ]
+
+    def ask(self, key: str, value: Any, context: Mapping[str, Any], index: int) -> Any:
+        """Ask for *key* with *value* as the default, until the answer passes the checks."""
+        from cookiecutter import prompt
+
+        prompts = self.raw.get("__prompts__", {})
+        prompts = prompts if isinstance(prompts, Mapping) else {}
+        raw = self.raw[key]
+        prefix = f"  [dim][{index + 1}/{len(self.order)}][/] "
+        while True:
+            if isinstance(raw, list):
+                others = [option for option in self.options(key, context) if option != value]
+                answer = prompt.read_user_choice(key, [value, *others], prompts, prefix)
+            elif isinstance(raw, bool):
+                answer = prompt.read_user_yes_no(key, value, prompts, prefix)
+            elif isinstance(raw, dict):
+                answer = prompt.read_user_dict(key, value, prompts, prefix)
+            else:
+                answer = prompt.read_user_variable(key, value, prompts, prefix)
+            if isinstance(answer, str) and len(answer) > MAX_VALUE_LENGTH:
+                found = [f"that is {len(answer)} characters; the limit is {MAX_VALUE_LENGTH}"]
+            else:
+                found = self.complaints(key, answer, context)
+            if not found:
+                return answer
+            for sentence in found:
+                _stderr(f"Error: {sentence}")
 
 
 def user_defaults() -> dict[str, Any]:

@@ -1,10 +1,12 @@
 """On a terminal, without --no-input, `new` asks for each variable (cookiecutter's prompts)."""
 
+import fcntl
 import os
 import pty
 import select
 import subprocess
 import sys
+import termios
 import time
 
 import pytest
@@ -13,66 +15,11 @@ from conftest import git
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
 
-def run_in_terminal(args, answers, cwd, timeout=60):
-    """Run mlscaffold on a real pseudo-terminal, typing *answers* at successive prompts."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scaffolder", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        cwd=cwd,
-        close_fds=True,
-        env={**os.environ, "TERM": "dumb", "COLUMNS": "200"},
-    )
-    os.close(slave)
-    screen, pending = b"", list(answers)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # the child closed the terminal
-                break
-            screen += chunk
-            if pending and screen.rstrip().endswith((b":", b")")):
-                os.write(master, pending.pop(0).encode() + b"\r")
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    return proc.wait(timeout=10), screen.decode(errors="replace")
-
-
-def test_prompts_on_a_terminal(tmp_path):
-    answers = [
-        "Prompted Project",
-        "",
-        "",
-        "",
-        "Katherine Johnson",
-        "kj@example.com",
-        "kj",
-        "2",
-        "7",
-    ]
-    code, screen = run_in_terminal(["new", "fraud-detection"], answers, tmp_path)
-    assert code == 0, screen
-    assert "[1/9] Project name (Fraud Detection)" in screen
-    assert "(prompted-project)" in screen  # the slug's default follows the name typed
-    project = tmp_path / "prompted-project"
-    assert git(project, "log", "-1", "--format=%an <%ae>") == "Katherine Johnson <kj@example.com>"
-    assert (project / "LICENSE").read_text().lstrip().startswith("Apache License")
-    assert "SEED = 7" in (project / "src" / "prompted_project" / "__init__.py").read_text()
-
-
-def test_options_are_offered_as_defaults(tmp_path):
-    code, screen = run_in_terminal(
-        ["new", "fraud-detection", "Given Name", "--author", "Ada Lovelace"], [""] * 9, tmp_path
-    )
-    assert code == 0, screen
-    assert "Project name (Given Name)" in screen and "Your name (Ada Lovelace)" in screen
-    assert (tmp_path / "given-name" / ".git").is_dir()
+def _own_terminal() -> None:
+    # In the child: a session of its own, with the pseudo-terminal as its controlling
+    # terminal, so that typing Ctrl-C sends SIGINT as on a real terminal.
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def converse(args, script, cwd, timeout=60):
@@ -80,6 +27,7 @@ def converse(args, script, cwd, timeout=60):
 
     *script* is a list of (text to wait for, answer to type); the text must appear
     after the previous answer, so a question asked again is told apart from the first.
+    An answer of Ctrl-C or Ctrl-D is typed as that key alone.
     """
     master, slave = pty.openpty()
     proc = subprocess.Popen(
@@ -90,6 +38,7 @@ def converse(args, script, cwd, timeout=60):
         cwd=cwd,
         close_fds=True,
         env={**os.environ, "TERM": "dumb", "COLUMNS": "200"},
+        preexec_fn=_own_terminal,
     )
     os.close(slave)
     screen, pending, answered_at = b"", list(script), 0
@@ -106,9 +55,42 @@ def converse(args, script, cwd, timeout=60):
         asked = pending and screen.find(pending[0][0].encode(), answered_at) >= 0
         if asked and screen.rstrip().endswith((b":", b")")):  # the prompt is waiting
             answered_at = len(screen)
-            os.write(master, pending.pop(0)[1].encode() + b"\r")
+            answer = pending.pop(0)[1]
+            os.write(master, answer.encode() + (b"" if answer in ("\x03", "\x04") else b"\r"))
     os.close(master)
     return proc.wait(timeout=10), screen.decode(errors="replace"), pending
+
+
+def test_prompts_on_a_terminal(tmp_path):
+    answers = [
+        "Prompted Project",
+        "",
+        "",
+        "",
+        "Katherine Johnson",
+        "kj@example.com",
+        "kj",
+        "2",
+        "7",
+    ]
+    script = [(f"[{number}/9]", answer) for number, answer in enumerate(answers, 1)]
+    code, screen, left = converse(["new", "fraud-detection"], script, tmp_path)
+    assert code == 0 and left == [], screen
+    assert "[1/9] Project name (Fraud Detection)" in screen
+    assert "(prompted-project)" in screen  # the slug's default follows the name typed
+    project = tmp_path / "prompted-project"
+    assert git(project, "log", "-1", "--format=%an <%ae>") == "Katherine Johnson <kj@example.com>"
+    assert (project / "LICENSE").read_text().lstrip().startswith("Apache License")
+    assert "SEED = 7" in (project / "src" / "prompted_project" / "__init__.py").read_text()
+
+
+def test_options_are_offered_as_defaults(tmp_path):
+    script = [(f"[{number}/9]", "") for number in range(1, 10)]
+    args = ["new", "fraud-detection", "Given Name", "--author", "Ada Lovelace"]
+    code, screen, left = converse(args, script, tmp_path)
+    assert code == 0 and left == [], screen
+    assert "Project name (Given Name)" in screen and "Your name (Ada Lovelace)" in screen
+    assert (tmp_path / "given-name" / ".git").is_dir()
 
 
 def test_a_bad_answer_is_asked_again_and_the_others_are_kept(tmp_path):
@@ -137,3 +119,13 @@ def test_a_bad_answer_is_asked_again_and_the_others_are_kept(tmp_path):
     assert "{% include 'nope' %} {{ cycler.__init__ }}" in readme  # data, not a template
     assert (project / "LICENSE").read_text().lstrip().startswith("Apache License")
     assert "SEED = 7" in (project / "src" / "radar_7_7" / "__init__.py").read_text()
+
+
+@pytest.mark.parametrize("key", ["\x03", "\x04"], ids=["ctrl-c", "ctrl-d"])
+def test_ctrl_c_or_end_of_input_at_a_prompt_writes_nothing(tmp_path, key):
+    code, screen, left = converse(
+        ["new", "fraud-detection"], [("[1/9]", "Alpha"), ("[2/9]", key)], tmp_path
+    )
+    assert code == 1 and left == [], screen
+    assert screen.rstrip().endswith("Aborted!") and "Traceback" not in screen
+    assert list(tmp_path.iterdir()) == []

@@ -33,13 +33,6 @@ def servers(tmp_path, monkeypatch):
         yield api, git_server
 
 
-@pytest.fixture
-def project(invoke, tmp_path) -> Path:
-    result = invoke("new", "fraud-detection", "-o", str(tmp_path / "work"), "--no-input", *AUTHOR)
-    assert result.exit_code == 0, result.output
-    return tmp_path / "work" / "fraud-detection"
-
-
 def run(runner, *args, token: str | None = TOKEN, env=None):
     environment = {TOKEN_VARIABLE: token} if token else {}
     return runner.invoke(cli, list(args), env={**environment, **(env or {})})

@@ -2,11 +2,9 @@
 
 import importlib.util
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import AUTHOR, REPO_ROOT, tree
+from conftest import AUTHOR, REPO_ROOT, plain_cookiecutter, tree
 
 from scaffolder.catalog import list_templates
 
@@ -57,22 +55,12 @@ def test_plain_cookiecutter_renders_the_same_project(invoke, tmp_path, name):
     result = invoke("new", name, "-o", str(ours), "--no-input", "--no-git", *AUTHOR)
     assert result.exit_code == 0, result.output
     theirs = tmp_path / "theirs"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "-o",
-            str(theirs),
-            str(REPO_ROOT / "templates" / name),
-            "author_name=Ada Lovelace",
-            "author_email=ada@example.com",
-            "github_username=ada",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = plain_cookiecutter(
+        name,
+        theirs,
+        "author_name=Ada Lovelace",
+        "author_email=ada@example.com",
+        "github_username=ada",
     )
     assert done.returncode == 0, done.stderr
     (project,) = list(ours.iterdir())

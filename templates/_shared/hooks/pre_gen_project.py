@@ -37,7 +37,9 @@ _CONTROL = frozenset({"Cc", "Zl", "Zp"})
 def shown(value: object, limit: int = 40) -> str:
     """*value* as a short quoted literal for a message: escaped, and cut if it is long."""
     text = str(value)
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+    return (
+        repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+    )
 
 
 def _unsafe_characters(text: str) -> str | None:
@@ -103,7 +105,9 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
             )
         )
     elif not package.isidentifier() or not package.isascii():
-        found.append(("package_name", f"package_name {shown(package)} is not a valid Python identifier"))
+        found.append(
+            ("package_name", f"package_name {shown(package)} is not a valid Python identifier")
+        )
     elif keyword.iskeyword(package) or keyword.issoftkeyword(package):
         found.append(
             (
@@ -122,34 +126,26 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
         )
 
     # The remaining answers are checked only where a template asks for them.
-    if "author_name" in answers:
-        author = str(answers["author_name"])
-        if not author.strip():
-            found.append(("author_name", "the author name is empty"))
-        elif len(author) > MAX_PERSON_LENGTH:
+    for variable, what in (
+        ("author_name", "the author name"),
+        ("author_email", "the author email"),
+    ):
+        if variable not in answers:
+            continue
+        value = str(answers[variable])
+        if not value.strip():
+            found.append((variable, f"{what} is empty"))
+        elif len(value) > MAX_PERSON_LENGTH:
             found.append(
                 (
-                    "author_name",
-                    f"the author name is {len(author)} characters long; the limit is "
-                    f"{MAX_PERSON_LENGTH}",
+                    variable,
+                    f"{what} is {len(value)} characters long; the limit is {MAX_PERSON_LENGTH}",
                 )
             )
-        elif _unsafe_characters(author):
-            found.append(("author_name", f"the author name {_unsafe_characters(author)}"))
-    if "author_email" in answers:
-        email = str(answers["author_email"])
-        if len(email) > MAX_PERSON_LENGTH:
-            found.append(
-                (
-                    "author_email",
-                    f"the author email is {len(email)} characters long; the limit is "
-                    f"{MAX_PERSON_LENGTH}",
-                )
-            )
-        elif _unsafe_characters(email):
-            found.append(("author_email", f"the author email {_unsafe_characters(email)}"))
-        elif not _EMAIL.fullmatch(email):
-            found.append(("author_email", f"author_email {shown(email)} is not an email address"))
+        elif _unsafe_characters(value):
+            found.append((variable, f"{what} {_unsafe_characters(value)}"))
+        elif variable == "author_email" and not _EMAIL.fullmatch(value):
+            found.append((variable, f"author_email {shown(value)} is not an email address"))
     if "github_username" in answers and not _GITHUB_USER.fullmatch(str(answers["github_username"])):
         found.append(
             (
@@ -170,7 +166,10 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
         seed = str(answers["random_seed"])
         if not (seed.isascii() and seed.isdigit() and int(seed) < 2**32):
             found.append(
-                ("random_seed", f"random_seed {shown(seed)} must be a whole number from 0 to 4294967295")
+                (
+                    "random_seed",
+                    f"random_seed {shown(seed)} must be a whole number from 0 to 4294967295",
+                )
             )
     return found
 
