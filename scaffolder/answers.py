@@ -47,6 +47,7 @@ def check_given(template: Template, given: Mapping[str, str]) -> None:
             f"known variables: {', '.join(public)}"
         )
     for key, value in given.items():
+        _check_text(key, value, "given")
         if len(value) > MAX_VALUE_LENGTH:
             raise InvalidInput(
                 f"the value for {key} is {len(value)} characters long; the limit is "
@@ -57,6 +58,15 @@ def check_given(template: Template, given: Mapping[str, str]) -> None:
             raise InvalidInput(f"{key} is yes or no, not {_shown(value)}")
         elif isinstance(options, dict):
             raise InvalidInput(f"{key} is a dictionary; it cannot be set with a single value")
+
+
+def _check_text(key: str, value: object, origin: str) -> None:
+    """Refuse a value that is not text: bytes that are not UTF-8 arrive as lone surrogates."""
+    if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise InvalidInput(
+            f"the value {origin} for {key} holds bytes that are not UTF-8 text; "
+            "retype it, or save the file it came from as UTF-8"
+        )
 
 
 def resolve_context(
@@ -75,6 +85,8 @@ def resolve_context(
     value offered as the default, and each answer is checked as it is typed.
     """
     check_given(template, given)
+    for key, value in defaults.items():
+        _check_text(key, value, "from your cookiecutter config")
     return _Resolution(template, given, defaults, warn).run(interactive)
 
 
@@ -196,6 +208,8 @@ class _Resolution:
                 answer = prompt.read_user_variable(key, value, prompts, prefix)
             if isinstance(answer, str) and len(answer) > MAX_VALUE_LENGTH:
                 found = [f"that is {len(answer)} characters; the limit is {MAX_VALUE_LENGTH}"]
+            elif isinstance(answer, str) and any("\ud800" <= ch <= "\udfff" for ch in answer):
+                found = ["that holds bytes that are not UTF-8 text"]
             else:
                 found = self.complaints(key, answer, context)
             if not found:
@@ -224,7 +238,8 @@ def user_defaults() -> dict[str, Any]:
 
     try:
         config = get_user_config()
-    except (CookiecutterException, OSError, ValueError) as exc:
+    except (CookiecutterException, OSError, ValueError, TypeError, AttributeError) as exc:
+        # TypeError, AttributeError: settings of the wrong type (cookiecutters_dir: [1])
         detail = " ".join(str(exc).split())
         raise InvalidInput(f"cannot read the cookiecutter config {path}: {detail}") from exc
     found = config.get("default_context") if isinstance(config, Mapping) else None

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from scaffolder.answers import check_given
 from scaffolder.catalog import Template
 from scaffolder.credentials import Token, token_help
 from scaffolder.errors import InvalidInput, ScaffoldError
@@ -105,6 +106,7 @@ def run_classroom(
     prefix = slugify(request.prefix)
     if not prefix or not prefix[0].isalpha():
         raise InvalidInput(f"the prefix {request.prefix!r} must start with a letter")
+    check_given(request.template, request.settings)  # --set: wrong for every student alike
     roster = read_roster(request.roster, request.template.variables)
     if request.publish and not request.org:
         raise InvalidInput("--publish needs --org, the organisation that will own the repositories")

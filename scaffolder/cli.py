@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scaffolder.errors import ScaffoldError
+from scaffolder.errors import ScaffoldError, printable
 
 if TYPE_CHECKING:
+    from scaffolder.credentials import Token
     from scaffolder.publish import Published, PublishRequest
 
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "none")
@@ -30,7 +31,8 @@ class _ExitError(click.ClickException):
     """A library error on its way out: click prints ``Error: <message>`` and exits with its code."""
 
     def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
+        # One line, whatever a server, a file or a value put into the message.
+        super().__init__(printable(message))
         self.exit_code = exit_code
 
 
@@ -178,6 +180,8 @@ def new(
 
     if publish_ and no_git:
         raise click.UsageError("--publish needs git; leave out --no-git")
+    # Where and as whom to publish is settled before anything is written.
+    publishing = _publishing_settings() if publish_ and not dry_run else None
     answers = dict(settings)
     for key, value in (
         ("project_name", name),
@@ -224,9 +228,12 @@ def new(
             "CITATION.cff and pyproject.toml.",
             err=True,
         )
-    if publish_:
+    if publishing is not None:
+        from scaffolder.publish import PublishRequest
+
+        api_url, token = publishing
         try:
-            published = _publish(_publish_request(project.path))
+            published = _publish(PublishRequest(project=project.path, api_url=api_url), token)
         except ScaffoldError as exc:
             raise _ExitError(
                 f"{exc} (the project is ready at {shown}; fix that, then run "
@@ -428,14 +435,12 @@ def classroom(
         jobs=jobs,
         api_url=api_url if publish_ and api_url else DEFAULT_API_URL,
     )
-    results = run_classroom(
-        request, token, notify=lambda message: click.echo(message, err=True), phase=_progress
-    )
+    results = run_classroom(request, token, notify=_notify, phase=_progress)
     done = "published" if publish_ else "generated"
     failed = [r for r in results if r.status == "failed"]
     click.echo(f"{len(results) - len(failed)} of {len(results)} students {done}.")
     for row in failed:
-        click.echo(f"  line {row.line} ({row.student}): {row.error}", err=True)
+        click.echo("  " + printable(f"line {row.line} ({row.student}): {row.error}"), err=True)
     click.echo(f"Report: {output_dir / REPORT_CSV} and {output_dir / REPORT_JSON}")
     if failed:
         sys.exit(1)
@@ -448,24 +453,31 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.update(1)
 
 
-def _publish_request(project: Path) -> PublishRequest:
+def _publishing_settings() -> tuple[str, Token]:
+    """Return the API and the token ``new --publish`` will use; raise if either is missing."""
     # Imported here: `new` without --publish should not pay for the HTTP client.
-    from scaffolder.github import resolve_api_url
-    from scaffolder.publish import PublishRequest
+    from scaffolder.credentials import find_token, token_help
+    from scaffolder.github import GitHubError, resolve_api_url
 
-    return PublishRequest(project=project, api_url=resolve_api_url(None))
+    api_url = resolve_api_url(None)
+    token = find_token(api_url)
+    if token is None:
+        raise GitHubError(f"no GitHub token found: {token_help(api_url)}")
+    return api_url, token
 
 
-def _publish(request: PublishRequest) -> Published:
+def _publish(request: PublishRequest, token: Token | None = None) -> Published:
     from scaffolder.credentials import find_token
     from scaffolder.publish import publish as publish_project
 
-    token = None if request.remote else find_token(request.api_url)
+    if token is None and not request.remote:
+        token = find_token(request.api_url)
+    return publish_project(request, token, _notify)
 
-    def notify(message: str) -> None:
-        click.echo(message, err=True)
 
-    return publish_project(request, token, notify)
+def _notify(message: str) -> None:
+    """Print a progress line of the library on stderr, as one printable line."""
+    click.echo(printable(message), err=True)
 
 
 def _echo_publish_plan(request: PublishRequest) -> None:

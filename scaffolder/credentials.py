@@ -36,6 +36,12 @@ ENTERPRISE_TOKEN_HELP = (
 )
 # What a token may hold: printable ASCII without spaces (GitHub's are [A-Za-z0-9_]).
 _TOKEN = re.compile(r"[\x21-\x7e]+")
+# GitHub's tokens are 40 characters or more; a shorter value is a mistake, and one
+# too short could not be taken out of messages without garbling them.
+MIN_TOKEN_LENGTH = 20
+# Any run of this many characters of a secret counts as the secret in a message:
+# a server may echo a piece of it, or change its case.
+_FRAGMENT = 8
 # The user:password@ part of a URL.
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
 REDACTED = "***"
@@ -56,7 +62,10 @@ class Token:
 
 def host_of(api_url: str) -> str:
     """Return the host whose token *api_url* needs (``api.github.com`` is github.com's API)."""
-    host = (urllib.parse.urlsplit(api_url).hostname or "").lower()
+    try:
+        host = (urllib.parse.urlsplit(api_url).hostname or "").lower()
+    except ValueError:  # a malformed address such as "http://[::1"
+        return ""
     if host == f"api.{GITHUB_HOST}":
         return GITHUB_HOST
     if host.startswith("api.") and host.endswith(".ghe.com"):  # GitHub Enterprise Cloud
@@ -107,6 +116,11 @@ def find_token(api_url: str, environ: Mapping[str, str] = os.environ) -> Token |
 
 
 def _checked(value: str, source: str) -> Token:
+    if _TOKEN.fullmatch(value) and len(value) < MIN_TOKEN_LENGTH:
+        raise InvalidInput(
+            f"the token from {source} is {len(value)} characters long, too short to be a "
+            f"GitHub token (they have {MIN_TOKEN_LENGTH} or more); set it to the whole token"
+        )
     if not _TOKEN.fullmatch(value):
         if any(ch in value for ch in "\r\n"):
             what = "a line break"
@@ -122,14 +136,38 @@ def _checked(value: str, source: str) -> Token:
 
 
 def redact(text: str, tokens: Iterable[Token | None] = ()) -> str:
-    """Return *text* without any form of the *tokens* and without credentials in URLs."""
+    """Return *text* without any form of the *tokens* and without credentials in URLs.
+
+    Any run of 8 or more characters of a token's forms, in any case, is replaced:
+    a server that echoes part of a token, or lowercases it, does not show it.
+    """
     for token in tokens:
-        if token is None:
-            continue
-        for form in token.forms():
-            if form:
-                text = text.replace(form, REDACTED)
+        if token is not None:
+            text = redact_secrets(text, token.forms())
     return redact_url(text)
+
+
+def redact_secrets(text: str, secrets: Iterable[str]) -> str:
+    """Return *text* with every run of 8 or more characters of any of *secrets* as ``***``."""
+    lowered = text.lower()
+    covered = [False] * len(text)
+    for secret in secrets:
+        secret = secret.lower()
+        if len(secret) < _FRAGMENT:
+            continue
+        pieces = {secret[i : i + _FRAGMENT] for i in range(len(secret) - _FRAGMENT + 1)}
+        for start in range(len(text) - _FRAGMENT + 1):
+            if lowered[start : start + _FRAGMENT] in pieces:
+                covered[start : start + _FRAGMENT] = [True] * _FRAGMENT
+    if not any(covered):
+        return text
+    out: list[str] = []
+    for index, ch in enumerate(text):
+        if not covered[index]:
+            out.append(ch)
+        elif index == 0 or not covered[index - 1]:
+            out.append(REDACTED)
+    return "".join(out)
 
 
 def redact_url(text: str) -> str:
@@ -137,14 +175,26 @@ def redact_url(text: str) -> str:
     return _URL_CREDENTIALS.sub(lambda match: f"{match.group(1)}{REDACTED}@", text)
 
 
-def split_credentials(url: str) -> tuple[str, str | None]:
-    """Split ``https://user:secret@host/x`` into the URL without them and ``user:secret``.
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """Split ``https://user:secret@host/x`` into the URL without them and (user, secret).
 
-    Only http(s) URLs carry credentials this way; others (ssh, paths) come back whole.
+    For http(s) the credentials come back to be sent for one push. An ``ssh://``
+    URL keeps its user (ssh needs it) and loses any password (ssh never reads
+    one from a URL). Other URLs and paths come back whole. Raises ``InvalidInput``
+    for a URL that cannot be parsed.
     """
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or "@" not in parts.netloc:
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        raise InvalidInput(f"the remote {redact_url(url)[:80]!r} is not a URL: {exc}") from None
+    scheme = parts.scheme.lower()
+    if "@" not in parts.netloc or scheme not in ("http", "https", "ssh"):
         return url, None
     userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")  # split first: a quoted ':' is the user's
+    user, password = urllib.parse.unquote(user), urllib.parse.unquote(password)
+    if scheme == "ssh":
+        kept = f"{userinfo.partition(':')[0]}@{hostport}"
+        return urllib.parse.urlunsplit(parts._replace(netloc=kept)), None
     bare = urllib.parse.urlunsplit(parts._replace(netloc=hostport))
-    return bare, urllib.parse.unquote(userinfo)
+    return bare, (user, password)

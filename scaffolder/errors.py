@@ -8,6 +8,8 @@ one-line message and an exit status in one place: 1 for a failure at run time,
 
 from __future__ import annotations
 
+import unicodedata
+
 
 class ScaffoldError(Exception):
     """Base class: a run-time failure the user can act on (exit status 1)."""
@@ -35,3 +37,22 @@ class RenderError(ScaffoldError):
 
 class GitError(ScaffoldError):
     """Raised when git is missing or fails; the rendered project is kept."""
+
+
+def printable(text: str) -> str:
+    """Return *text* as one line that is safe to print on a terminal.
+
+    Messages can carry what a server or a file sent (a GitHub error, a roster
+    cell): line breaks and tabs become spaces, and every other control or
+    invisible formatting character (ESC sequences that retitle or clear a
+    terminal, right-to-left overrides) is shown as an escape such as ``\\x1b``.
+    """
+    out = []
+    for ch in text:
+        if ch in "\r\n\t\v\f\x85\u2028\u2029":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out).strip()

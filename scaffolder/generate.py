@@ -140,7 +140,10 @@ def _plan(request: ProjectRequest) -> _Plan:
     if found:
         raise InvalidInput(found[0][1])
     target = (request.output_dir / str(context["project_slug"])).absolute()
-    _check_target(target)
+    try:
+        _check_target(target)
+    except OSError as exc:  # e.g. a path too long for the file system
+        raise InvalidInput(f"cannot use {target}: {exc.strerror or exc}") from exc
     name, email = _author(context)
     placeholder = (name, email) == (raw.get("author_name"), raw.get("author_email"))
     return _Plan(target, context, f"{name} <{email}>", placeholder)

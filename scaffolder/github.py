@@ -18,8 +18,9 @@ from email.message import Message
 from typing import Any
 
 from scaffolder import httpclient
-from scaffolder.credentials import Token, redact, token_help
+from scaffolder.credentials import Token, host_of, redact, token_help
 from scaffolder.errors import InvalidInput, ScaffoldError
+from scaffolder.names import is_login
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -62,7 +63,13 @@ def check_api_url(url: str, source: str = "--api-url") -> str:
             "e.g. https://github.example.com/api/v3"
         )
     shown = _shown(text)
-    parts = urllib.parse.urlsplit(text)
+    if any(not ch.isprintable() for ch in text):
+        raise InvalidInput(f"{source} {shown} holds a line break or a control character")
+    try:
+        parts = urllib.parse.urlsplit(text)
+        hostname = parts.hostname
+    except ValueError as exc:  # e.g. "http://[::1" or "http://[zz::1]/"
+        raise InvalidInput(f"{source} {shown} is not a URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise InvalidInput(
             f"{source} {shown} is not a URL; give it with its scheme, e.g. https://api.github.com"
@@ -73,14 +80,14 @@ def check_api_url(url: str, source: str = "--api-url") -> str:
         raise InvalidInput(
             f"{source} {shown} has a port that is not a number from 1 to 65535"
         ) from None
-    if not parts.hostname or port == 0:
+    if not hostname or port == 0:
         raise InvalidInput(f"{source} {shown} has no host (or port 0)")
     if "@" in parts.netloc:
         raise InvalidInput(
             f"{source} holds a user name or password; give the token through GITHUB_TOKEN or "
             "gh instead"
         )
-    if parts.scheme.lower() == "http" and parts.hostname.lower() not in _LOOPBACK:
+    if parts.scheme.lower() == "http" and hostname.lower() not in _LOOPBACK:
         raise InvalidInput(
             f"{source} {shown} is plain http: your token would travel unencrypted; use https://"
         )
@@ -90,6 +97,18 @@ def check_api_url(url: str, source: str = "--api-url") -> str:
 def _shown(text: str, limit: int = 80) -> str:
     """Quote *text* for a message, control characters escaped and long values cut."""
     return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
+def web_origin(api_url: str) -> tuple[str, str, int | None]:
+    """Return the (scheme, host, port) where *api_url*'s repositories live and are pushed to.
+
+    ``api.github.com`` serves ``github.com``, ``api.NAME.ghe.com`` serves
+    ``NAME.ghe.com``; an enterprise server (``https://HOST/api/v3``) serves its own origin.
+    """
+    scheme, host, port = httpclient.origin(api_url)
+    if host == "api.github.com" or (host.startswith("api.") and host.endswith(".ghe.com")):
+        return "https", host_of(api_url), 443
+    return scheme, host, port
 
 
 class GitHub:
@@ -131,7 +150,13 @@ class GitHub:
     def login(self) -> str:
         """Return the login of the token's user."""
         user = self._call("GET", "/user", action="read your user")
-        return _text_field(user, "login", "GET /user")
+        login = _text_field(user, "login", "GET /user")
+        if not is_login(login):  # never shown: it could be anything, a token included
+            raise GitHubError(
+                "GitHub's answer to GET /user gives a login that is not a GitHub account name: "
+                "is --api-url GitHub's API?"
+            )
+        return login
 
     def create_repo(
         self,
@@ -150,7 +175,9 @@ class GitHub:
         status, payload = self._request("POST", path, body)
         if status == 422 and _name_taken(payload):
             raise NameTaken(f"a repository named {name!r} already exists in {owner}")
-        return _repository(self._checked(status, payload, f"create a repository in {owner}"), path)
+        return self._repository(
+            self._checked(status, payload, f"create a repository in {owner}"), path
+        )
 
     def repository(self, owner: str, name: str) -> dict[str, Any] | None:
         """GitHub's description of owner/name, or None if it does not exist (or is not visible)."""
@@ -158,7 +185,7 @@ class GitHub:
         status, payload = self._request("GET", path)
         if status == 404:
             return None
-        return _repository(self._checked(status, payload, f"read {owner}/{name}"), path)
+        return self._repository(self._checked(status, payload, f"read {owner}/{name}"), path)
 
     def user_exists(self, login: str) -> bool:
         """Whether a GitHub user called *login* exists."""
@@ -175,6 +202,34 @@ class GitHub:
         if status == 404:
             raise GitHubError(f"cannot add {login} to {owner}/{name}: no such user or repository")
         self._checked(status, payload, f"add collaborators to {owner}/{name}", allow_empty=True)
+
+    def _repository(self, payload: dict[str, Any], request: str) -> dict[str, Any]:
+        """Check a repository's description before mlscaffold pushes to or prints its URLs.
+
+        The token goes with the push to ``clone_url``, so it must be on the web
+        origin that belongs to the API (``https://github.com`` for
+        ``api.github.com``; the API's own scheme, host and port for an enterprise
+        server), with no credentials in it. The values are never shown: they come
+        from the server.
+        """
+        home = web_origin(self.api_url)
+        for name in ("clone_url", "html_url"):
+            value = _text_field(payload, name, request)
+            try:
+                same = httpclient.origin(value) == home
+                parts = urllib.parse.urlsplit(value)
+            except ValueError:
+                same = False
+            if not same or "@" in parts.netloc:
+                scheme, host, port = home
+                raise GitHubError(
+                    f"GitHub's answer to {request} gives a {name} that is not on "
+                    f"{scheme}://{host}:{port}, the server of --api-url; mlscaffold does not "
+                    "send your token elsewhere"
+                )
+            if redact(value, [self._token]) != value:
+                raise GitHubError(f"GitHub's answer to {request} gives a {name} holding the token")
+        return payload
 
     # -- transport ---------------------------------------------------------------
 
@@ -287,7 +342,7 @@ def _parse(answer: httpclient.Response) -> Any:
     kind = answer.headers.get("Content-Type", "") if answer.headers else ""
     try:
         return json.loads(answer.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         looks_html = "html" in kind.lower() or answer.body.lstrip()[:1] == b"<"
         return _NotJSON("an HTML page" if looks_html else "something that is not JSON")
 
@@ -307,15 +362,6 @@ def _text_field(payload: Mapping[str, Any], name: str, request: str) -> str:
             f"GitHub's answer to {request} has no {name!r}: is --api-url GitHub's API?"
         )
     return value
-
-
-def _repository(payload: dict[str, Any], path: str) -> dict[str, Any]:
-    """Check that a repository's description has what mlscaffold reads from it."""
-    for name in ("clone_url", "html_url"):
-        value = _text_field(payload, name, path)
-        if urllib.parse.urlsplit(value).scheme not in ("https", "http"):
-            raise GitHubError(f"GitHub's answer to {path} gives {name} {value!r}, not a URL")
-    return payload
 
 
 def repository_body(
@@ -380,4 +426,6 @@ def _name_taken(payload: Any) -> bool:
 
 
 def _duration(seconds: float) -> str:
+    if seconds >= 86400:
+        return "more than a day"
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"

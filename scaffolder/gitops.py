@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from scaffolder.credentials import redact_url
+from scaffolder.credentials import redact_secrets, redact_url
 from scaffolder.errors import GitError
 
 BRANCH = "main"
@@ -209,15 +209,14 @@ def _env(url: str, auth: BasicAuth | None) -> dict[str, str]:
 
 
 def _redacted(text: str, auth: BasicAuth | None) -> str:
-    for secret in auth.secrets() if auth else []:
-        text = text.replace(secret, "***")
-    return redact_url(text)
+    return redact_url(redact_secrets(text, auth.secrets() if auth else []))
 
 
 def _push_error(exc: Any) -> str:
     # The useful part of git's complaint: the rejected ref and what the server said, or the fatal.
     lines = [line.strip() for line in str(exc.stderr or "").splitlines() if line.strip()]
-    lines = [line.strip("'").strip() for line in lines]
+    # GitPython puts "stderr: '" before git's first line and "'" after its last.
+    lines = [line.removeprefix("stderr:").strip().strip("'").strip() for line in lines]
     rejected = [line.lstrip("! ").strip() for line in lines if "rejected" in line]
     said = [line.removeprefix("remote:").strip() for line in lines if line.startswith("remote:")]
     said = [line for line in said if line]

@@ -54,6 +54,8 @@ class PublishRequest:
 
     def check(self) -> None:
         """Refuse, before anything is done, names and URLs that cannot work."""
+        if self.name is not None and not self.name.strip():
+            raise InvalidInput("--name is empty; leave it out to use the folder's name")
         check_repository(self.repo_name)
         if self.remote is None:
             check_api_url(self.api_url)
@@ -88,10 +90,7 @@ def publish(
             # Credentials in the URL are used for this push only, never stored in
             # .git/config; a GitHub token is never sent to such a server.
             bare, credentials = split_credentials(request.remote)
-            auth = None
-            if credentials is not None:
-                user, _, password = credentials.partition(":")
-                auth = gitops.BasicAuth(user, password)
+            auth = gitops.BasicAuth(*credentials) if credentials else None
             _use_remote(repo, bare)
             gitops.push(repo, "origin", auth=auth)
             return Published(bare, bare, created=False)
@@ -99,7 +98,7 @@ def publish(
         if token is None:
             raise GitHubError(f"no GitHub token found: {token_help(request.api_url)}")
         github = github or GitHub(token, request.api_url, notify=notify)
-        owner = request.org or check_owner(github.login(), "account")
+        owner = request.org or github.login()
         auth = gitops.BasicAuth("x-access-token", token.value)
         info, created = _find_or_create(github, repo, request, owner, auth)
         gitops.set_remote(repo, info["clone_url"])

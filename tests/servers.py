@@ -204,9 +204,18 @@ class FakeGitHub:
         return done.stdout.split() if done.returncode == 0 else []
 
 
-class _APIHandler(BaseHTTPRequestHandler):
-    server: _Server
+class _Handler(BaseHTTPRequestHandler):
+    """A handler serving ``app``: the server's, unless a subclass picks another."""
 
+    server: _Server
+    chosen: Any = None
+
+    @property
+    def app(self) -> Any:
+        return self.chosen if self.chosen is not None else self.server.app
+
+
+class _APIHandler(_Handler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -215,7 +224,7 @@ class _APIHandler(BaseHTTPRequestHandler):
         except ValueError:
             body = raw.decode(errors="replace")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, extra, payload = self.server.app.handle(self.command, self.path, headers, body)
+        status, extra, payload = self.app.handle(self.command, self.path, headers, body)
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
         if "Content-Type" not in extra:
@@ -232,21 +241,19 @@ class _APIHandler(BaseHTTPRequestHandler):
         pass
 
 
-class _GitHandler(BaseHTTPRequestHandler):
+class _GitHandler(_Handler):
     """Smart HTTP for git, through the real ``git http-backend`` CGI program."""
-
-    server: _Server
 
     def _serve(self) -> None:
         auth = self.headers.get("Authorization")
-        self.server.app.seen_auth.append(auth)
-        if self.server.app.redirect_to:  # "moved": send the client to another server
+        self.app.seen_auth.append(auth)
+        if self.app.redirect_to:  # "moved": send the client to another server
             self.send_response(302)
-            self.send_header("Location", f"{self.server.app.redirect_to}{self.path}")
+            self.send_header("Location", f"{self.app.redirect_to}{self.path}")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if auth is None or auth.lower() != self.server.app.expected_auth.lower():
+        if auth is None or auth.lower() != self.app.expected_auth.lower():
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="test"')
             self.send_header("Content-Length", "0")
@@ -256,7 +263,7 @@ class _GitHandler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         env = {
             "PATH": os.environ.get("PATH", ""),
-            "GIT_PROJECT_ROOT": str(self.server.app.root),
+            "GIT_PROJECT_ROOT": str(self.app.root),
             "GIT_HTTP_EXPORT_ALL": "1",
             "REQUEST_METHOD": self.command,
             "PATH_INFO": path,
@@ -305,6 +312,26 @@ class _GitHandler(BaseHTTPRequestHandler):
         pass
 
 
+@dataclass
+class _Both:
+    api: FakeGitHub
+    git: GitHTTP
+
+
+class _GitHubHandler(_GitHandler, _APIHandler):
+    """GitHub on one origin, as the real one: git's smart HTTP under *.git/, the API elsewhere."""
+
+    def _serve(self) -> None:
+        if ".git/" in self.path.partition("?")[0]:
+            self.chosen = self.server.app.git
+            _GitHandler._serve(self)
+        else:
+            self.chosen = self.server.app.api
+            _APIHandler._serve(self)
+
+    do_GET = do_POST = do_PUT = _serve
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     app: Any
@@ -336,14 +363,13 @@ def _serving(handler: type[BaseHTTPRequestHandler], app: Any) -> Iterator[str]:
 
 @contextmanager
 def github_servers(tmp_path: Path, token: str) -> Iterator[tuple[FakeGitHub, GitHTTP]]:
-    """Start the git server and the API server; yield both (the API knows the git URL)."""
+    """Start GitHub's stand-in, API and git on one origin; yield the API and the git side."""
     git = GitHTTP(tmp_path / "git-server", basic_auth(token))
     git.root.mkdir()
-    with _serving(_GitHandler, git) as git_url:
-        api = FakeGitHub(token, git.root, git_url)
-        with _serving(_APIHandler, api) as api_url:
-            api.url = api_url
-            yield api, git
+    api = FakeGitHub(token, git.root, "")
+    with _serving(_GitHubHandler, _Both(api, git)) as url:
+        api.url = api.git_url = url
+        yield api, git
 
 
 # -- misbehaving servers -------------------------------------------------------------
@@ -371,13 +397,11 @@ def recording_server() -> Iterator[tuple[Recorder, str]]:
         yield recorder, url
 
 
-class _TrickleHandler(BaseHTTPRequestHandler):
+class _TrickleHandler(_Handler):
     """Answers one byte every *interval* seconds, for ever (or until *stop* is set)."""
 
-    server: _Server
-
     def _serve(self) -> None:
-        app = self.server.app
+        app = self.app
         answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X-Pad: a" * 10**6
         for byte in answer:
             if app.stop.wait(app.interval):

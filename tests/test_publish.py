@@ -172,9 +172,16 @@ def test_bad_or_under_scoped_token(runner, servers, project, status, message, ex
 
 def test_wrong_token_is_rejected_by_the_api(runner, servers, project):
     api, _ = servers
-    result = run(runner, "publish", str(project), "--api-url", api.url, token="ghp_wrong")
+    result = run(
+        runner,
+        "publish",
+        str(project),
+        "--api-url",
+        api.url,
+        token="ghp_WrongTokenOfTheRightShape0000000000",
+    )
     assert result.exit_code == 1
-    assert "401 Bad credentials" in result.output and "ghp_wrong" not in result.output
+    assert "401 Bad credentials" in result.output and "ghp_Wrong" not in result.output
 
 
 def test_name_taken_offers_existing_then_pushes_into_the_empty_repository(runner, servers, project):

@@ -88,7 +88,6 @@ def test_values_given_on_the_command_line_are_never_rendered(invoke, tmp_path):
     record = json.loads((project / ".mlscaffold.json").read_text(encoding="utf-8"))
     assert record["context"]["description"] == description
     assert git(project, "log", "-1", "--format=%an") == f"Ada {SEVEN}"
-    assert "49" not in (project / "pyproject.toml").read_text()
     assert not marker.exists()
 
 
@@ -366,9 +365,11 @@ def test_gh_is_asked_for_the_token_of_the_api_host(tmp_path):
         "auth token --hostname ghe.example.com",
     ]
     # The environment's tokens, by host: github.com's never go to an enterprise server.
-    assert find_token("https://api.github.com", {"GITHUB_TOKEN": "a1"}).value == "a1"
-    assert find_token("https://ghe.example.com/api/v3", {"GITHUB_TOKEN": "a1"}) is None
-    assert find_token("https://ghe.example.com/api/v3", {"GH_ENTERPRISE_TOKEN": "b2"}).value == "b2"
+    dotcom, enterprise = "ghp_" + "a" * 36, "ghp_" + "b" * 36
+    assert find_token("https://api.github.com", {"GITHUB_TOKEN": dotcom}).value == dotcom
+    assert find_token("https://ghe.example.com/api/v3", {"GITHUB_TOKEN": dotcom}) is None
+    found = find_token("https://ghe.example.com/api/v3", {"GH_ENTERPRISE_TOKEN": enterprise})
+    assert found.value == enterprise
 
 
 # -- answers a server or a user should not have sent -----------------------------------
@@ -406,7 +407,7 @@ def test_gh_is_asked_for_the_token_of_the_api_host(tmp_path):
             201,
             {"clone_url": "ext::sh -c evil", "html_url": "https://x"},
             {},
-            "not a URL",
+            "gives a clone_url that is not on http://127.0.0.1:",
         ),
     ],
 )
@@ -454,15 +455,19 @@ def test_bad_names_and_urls_are_refused_before_any_request(runner, project, args
     assert git(project, "remote") == ""
 
 
-def test_new_publish_with_an_empty_api_url_keeps_the_project(runner, tmp_path):
-    result = runner.invoke(
-        cli,
-        ["new", "fraud-detection", "-o", str(tmp_path), "--no-input", *AUTHOR, "--publish"],
-        env={"GITHUB_API_URL": "", "GH_ENTERPRISE_TOKEN": TOKEN},
-    )
-    assert result.exit_code == 2
-    assert "GITHUB_API_URL is empty" in result.output and "the project is ready at" in result.output
-    assert (tmp_path / "fraud-detection" / ".git").is_dir()
+def test_new_publish_checks_where_to_publish_before_writing_anything(runner, tmp_path):
+    for env, message in (
+        ({"GITHUB_API_URL": "", "GH_ENTERPRISE_TOKEN": TOKEN}, "GITHUB_API_URL is empty"),
+        ({"GITHUB_API_URL": "http://127.0.0.1:9"}, "no GitHub token found"),
+    ):
+        result = runner.invoke(
+            cli,
+            ["new", "fraud-detection", "-o", str(tmp_path), "--no-input", *AUTHOR, "--publish"],
+            env={**env, "PATH": "/usr/bin:/bin"},
+        )
+        assert message in one_error_line(result, result.exit_code)
+        assert result.exit_code in (1, 2)
+        assert list(tmp_path.iterdir()) == []
 
 
 def test_classroom_refuses_a_bad_org_before_generating(runner, tmp_path):
@@ -525,20 +530,13 @@ def test_a_bad_http_timeout_setting_is_one_line(runner, servers, project):
     assert "MLSCAFFOLD_HTTP_TIMEOUT must be a number of seconds" in one_error_line(result, 2)
 
 
-def test_a_git_server_that_never_answers_ends_with_low_speed_limits(runner, servers, project):
-    api, _ = servers
+def test_a_git_server_that_never_answers_ends_with_low_speed_limits(runner, project):
     with silent_server() as silent:
-        original = api._create
-
-        def create_pointing_at_the_silent_server(owner, name, body):
-            repo = original(owner, name, body)
-            repo["clone_url"] = f"{silent}/{owner}/{name}.git"
-            return repo
-
-        api._create = create_pointing_at_the_silent_server
         # The user's own low-speed settings win over mlscaffold's (60 s), so the test is short.
-        result = publish(
-            runner, project, "--api-url", api.url, env={"GIT_HTTP_LOW_SPEED_TIME": "2"}
+        result = runner.invoke(
+            cli,
+            ["publish", str(project), "--remote", f"{silent}/me/x.git"],
+            env={"GIT_HTTP_LOW_SPEED_TIME": "2"},
         )
     line = one_error_line(result, 1)
     assert "the server stopped answering" in line and "2 s" in line
@@ -582,3 +580,234 @@ def test_tree_is_unchanged_by_a_refused_run(invoke, tmp_path):
     result = invoke("new", "fraud-detection", "x<y", "-o", str(tmp_path), "--no-input")
     assert result.exit_code == 2
     assert tree(tmp_path) == before
+
+
+# -- found by a hostile review ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("clone_url", "{elsewhere}/ada/p.git", "gives a clone_url that is not on"),
+        ("clone_url", "http://x-access-token:{token}@127.0.0.1:1/ada/p.git", "not on"),
+        ("clone_url", "{api}/ada/p.git#{token}", "holding the token"),
+        ("html_url", "{api}/ada/p#token={token}", "holding the token"),
+        ("html_url", "https://evil.example/ada/p", "gives a html_url that is not on"),
+    ],
+)
+def test_repository_urls_must_be_on_the_apis_own_origin(
+    runner, servers, project, field, value, message
+):
+    api, _ = servers
+    with recording_server() as (elsewhere, elsewhere_url):
+        answer = {"name": "p", "clone_url": f"{api.url}/ada/p.git", "html_url": f"{api.url}/a/p"}
+        answer[field] = value.format(elsewhere=elsewhere_url, token=TOKEN, api=api.url)
+        api.fail("POST", "/user/repos", 201, answer)
+        result = publish(runner, project, "--api-url", api.url)
+        assert message in one_error_line(result, 1)
+        assert elsewhere.seen == []
+    assert git(project, "remote") == ""
+    assert TOKEN not in (project / ".git" / "config").read_text()
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "bad: bearer {lower}",  # lowercased
+        "bad: {head}",  # the first half of it
+        "bad: Bearer {token}x",
+    ],
+)
+def test_pieces_and_changed_case_of_the_token_are_redacted(runner, servers, project, echo):
+    api, _ = servers
+    text = echo.format(lower=TOKEN.lower(), head=TOKEN[:20], token=TOKEN)
+    api.fail("GET", "/user", 400, {"message": text})
+    result = publish(runner, project, "--api-url", api.url)
+    assert "***" in one_error_line(result, 1)  # and the guard finds no piece of it
+
+
+def test_a_login_that_is_not_a_name_is_never_shown(runner, servers, project):
+    api, _ = servers
+    api.fail("GET", "/user", 200, {"login": "github_pat_11" + TOKEN})
+    result = publish(runner, project, "--api-url", api.url)
+    assert "gives a login that is not a GitHub account name" in one_error_line(result, 1)
+
+
+def test_a_short_token_is_refused(runner, servers, project):
+    api, _ = servers
+    result = publish(runner, project, "--api-url", api.url, token="t" * 7)
+    assert "too short to be a GitHub token" in one_error_line(result, 2)
+    assert not api.seen
+
+
+def test_escape_sequences_from_a_server_are_shown_escaped(runner, servers, project):
+    api, _ = servers
+    api.fail("GET", "/user", 500, {"message": "boom \x1b]0;PWNED\x07\x1b[2J\u202eevil\nline"})
+    result = publish(runner, project, "--api-url", api.url)
+    line = one_error_line(result, 1)
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "\\x1b]0;PWNED" in line and "\\u202e" in line
+
+
+def test_deeply_nested_json_is_one_line(runner, servers, project):
+    api, _ = servers
+    api.fail("GET", "/user", 200, b"[" * 200_000 + b"]" * 200_000)
+    result = publish(runner, project, "--api-url", api.url)
+    assert "something that is not JSON" in one_error_line(result, 1)
+
+
+def test_an_absurd_wait_is_said_plainly(runner, servers, project):
+    api, _ = servers
+    api.fail("GET", "/user", 429, {"message": "slow down"}, {"Retry-After": "9" * 400})
+    result = publish(runner, project, "--api-url", api.url)
+    assert "lifts in about more than a day" in one_error_line(result, 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--api-url", "http://[::1"], "is not a URL"),
+        (["--api-url", "http://[zz::1]:1/"], "is not a URL"),
+        (["--api-url", "http://127.0.0.1:1/a\nb"], "holds a line break or a control character"),
+        (["--name="], "--name is empty"),
+        (["--remote", "http://[::1/x.git"], "is not a URL"),
+    ],
+)
+def test_more_bad_urls_and_names_are_one_line(runner, project, args, message):
+    result = publish(runner, project, *args)
+    assert message in one_error_line(result, 2)
+
+
+def test_remote_credentials_are_split_before_decoding():
+    from scaffolder.credentials import split_credentials
+
+    assert split_credentials("https://us%3Aer:sec%40ret@host/x.git") == (
+        "https://host/x.git",
+        ("us:er", "sec@ret"),
+    )
+    assert split_credentials("ssh://git:secret@host/x.git") == ("ssh://git@host/x.git", None)
+    assert split_credentials("git@github.com:me/x.git") == ("git@github.com:me/x.git", None)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "description=a\udcffb"], "holds bytes that are not UTF-8 text"),
+        (["--author", "Ada \udcff"], "holds bytes that are not UTF-8 text"),
+        (["--set", "random_seed=07"], "without leading zeros"),
+        (["--set", "random_seed=" + "9" * 5000], "must be a whole number"),
+        (["--author", "Eve\u202eevE"], "invisible formatting character"),
+        (["--author", "Zero\u200bWidth"], "invisible formatting character"),
+        (["NAME", "Fraud\ufeffRadar"], "invisible formatting character"),
+    ],
+)
+def test_more_hostile_values_are_refused(invoke, tmp_path, args, message):
+    if args[0] == "NAME":
+        args = args[1:]
+    result = invoke("new", "fraud-detection", *args, "-o", str(tmp_path / "o"), "--no-input")
+    assert message in one_error_line(result, 2)
+    assert not (tmp_path / "o").exists()
+
+
+def test_names_with_zero_width_joiners_are_accepted(invoke, tmp_path):
+    result = invoke(
+        "new",
+        "fraud-detection",
+        "-o",
+        str(tmp_path),
+        "--no-input",
+        "--no-git",
+        "--author",
+        "Mohammad\u200cReza Karimi",
+        "--email",
+        "mr@example.com",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_non_characters_in_a_description_keep_citation_valid(invoke, tmp_path):
+    description = "a\ufffeb\uffffc"
+    result = invoke(
+        "new",
+        "fraud-detection",
+        "-o",
+        str(tmp_path),
+        "--no-input",
+        "--no-git",
+        *AUTHOR,
+        "--set",
+        f"description={description}",
+    )
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "fraud-detection" / "CITATION.cff").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["abstract"] == description
+
+
+def test_lone_surrogates_in_the_cookiecutter_config_are_one_line(invoke, tmp_path, monkeypatch):
+    config = tmp_path / "c.yaml"
+    config.write_text('default_context: {description: "a\\udcffb"}\n')
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))
+    result = invoke("new", "fraud-detection", "-o", str(tmp_path / "o"), "--no-input")
+    assert "from your cookiecutter config" in one_error_line(result, 2)
+
+
+@pytest.mark.parametrize("setting", ["cookiecutters_dir: [1]", "replay_dir: {a: 1}"])
+def test_config_settings_of_the_wrong_type_are_one_line(invoke, tmp_path, monkeypatch, setting):
+    config = tmp_path / "c.yaml"
+    config.write_text(setting + "\n")
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))
+    result = invoke("new", "fraud-detection", "-o", str(tmp_path / "o"), "--no-input")
+    assert "cannot read the cookiecutter config" in one_error_line(result, 2)
+
+
+def test_an_output_path_too_long_is_one_line(invoke, tmp_path):
+    result = invoke("new", "fraud-detection", "-o", str(tmp_path / ("a" * 300)), "--no-input")
+    assert "File name too long" in one_error_line(result, 2)
+
+
+def test_a_bad_seed_in_a_roster_fails_that_row_only(runner, tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("github,random_seed\nada,1\nbob," + "9" * 5000 + "\ncy,07\ndee,3\n")
+    out = tmp_path / "class"
+    result = runner.invoke(
+        cli,
+        ["classroom", "fraud-detection", "--roster", str(roster), "--prefix", "c", "-o", str(out)],
+    )
+    assert result.exit_code == 1
+    assert "2 of 4 students generated." in result.output
+    assert (out / "c-ada").is_dir() and (out / "c-dee").is_dir()
+
+
+def test_roster_cells_in_the_summary_are_one_printable_line_each(runner, tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text(
+        'github,name\n"\x1b]0;PWNED\x07x",A\n,"Evil\nsecond line <b>"\n', encoding="utf-8"
+    )
+    result = runner.invoke(
+        cli, ["classroom", "fraud-detection", "--roster", str(roster), "-o", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output
+    failures = [line for line in result.output.splitlines() if line.startswith("  line ")]
+    assert len(failures) == 2 and "second line" in failures[1]
+
+
+def test_classroom_refuses_a_bad_set_value_before_any_student(runner, tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("github\nada\nbob\n")
+    out = tmp_path / "c"
+    result = runner.invoke(
+        cli,
+        [
+            "classroom",
+            "fraud-detection",
+            "--roster",
+            str(roster),
+            "-o",
+            str(out),
+            "--set",
+            "description=a\udcff",
+        ],
+    )
+    assert "holds bytes that are not UTF-8 text" in one_error_line(result, 2)
+    assert not out.exists()

@@ -13,12 +13,14 @@ def quoted(value: object) -> str:
     """Return *value* as a double-quoted literal that is valid JSON, TOML, YAML and Python.
 
     Accents and other letters stay as they are (the files are UTF-8); quotes,
-    backslashes and every control character are escaped the way all four
-    languages read them.
+    backslashes, every control character and the two non-characters YAML refuses
+    (U+FFFE, U+FFFF) are escaped the way all four languages read them.
     """
     text = json.dumps(str(value), ensure_ascii=False)
     return "".join(
-        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        f"\\u{ord(ch):04x}"
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in "\ufffe\uffff"
+        else ch
         for ch in text
     )
 

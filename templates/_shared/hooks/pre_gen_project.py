@@ -32,6 +32,11 @@ _TAKEN_IMPORT_NAMES = frozenset(
 # Line breaks and control characters (ESC, NUL, ...): a name holding one breaks
 # git's author line, a file header or the terminal that prints it.
 _CONTROL = frozenset({"Cc", "Zl", "Zp"})
+# Invisible formatting characters (a right-to-left override makes "Eve" show as
+# something else) and what is not a character at all. Zero-width (non-)joiners
+# are kept: several scripts write names with them.
+_INVISIBLE = frozenset({"Cf", "Cs", "Co", "Cn"})
+_JOINERS = frozenset({"\u200c", "\u200d"})
 
 
 def shown(value: object, limit: int = 40) -> str:
@@ -46,6 +51,11 @@ def _unsafe_characters(text: str) -> str | None:
     """Why *text* cannot be a name, an author or an email: a line break, '<' or '>' (or None)."""
     if any(unicodedata.category(ch) in _CONTROL for ch in text):
         return "holds a line break or a control character"
+    if any(
+        unicodedata.category(ch) in _INVISIBLE and ch not in _JOINERS or ch in "\ufffe\uffff"
+        for ch in text
+    ):
+        return "holds an invisible formatting character (such as a right-to-left override)"
     if "<" in text or ">" in text:
         return "holds '<' or '>'"
     return None
@@ -164,11 +174,14 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
         )
     if "random_seed" in answers:
         seed = str(answers["random_seed"])
-        if not (seed.isascii() and seed.isdigit() and int(seed) < 2**32):
+        # At most 10 digits, without a leading zero (Python reads 07 as a syntax error).
+        plain = seed.isascii() and seed.isdigit() and len(seed) <= 10 and seed == str(int(seed))
+        if not (plain and int(seed) < 2**32):
             found.append(
                 (
                     "random_seed",
-                    f"random_seed {shown(seed)} must be a whole number from 0 to 4294967295",
+                    f"random_seed {shown(seed)} must be a whole number from 0 to 4294967295, "
+                    "without leading zeros",
                 )
             )
     return found
