@@ -101,7 +101,7 @@ class Template:
         rules live once, in the template, and plain cookiecutter applies the same.
         A hook with only ``problems`` (sentences) has them reported for no variable.
         """
-        return _load_validator(self.path / VALIDATION_HOOK, self.name)
+        return _load_validator(self.path / VALIDATION_HOOK)
 
     @property
     def variables(self) -> list[str]:
@@ -110,7 +110,7 @@ class Template:
 
 
 @functools.cache
-def _load_validator(hook: Path, name: str) -> Validator | None:
+def _load_validator(hook: Path) -> Validator | None:
     """Import a template's validation hook once per process (a classroom run uses it often)."""
     if not hook.is_file():
         return None

@@ -37,12 +37,12 @@ from slugify import slugify
 
 from scaffolder.answers import check_given
 from scaffolder.catalog import Template
-from scaffolder.credentials import Token, token_help
+from scaffolder.credentials import Token
 from scaffolder.errors import InvalidInput, ScaffoldError
 from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
-from scaffolder.github import DEFAULT_API_URL, GitHub, GitHubError, check_api_url
+from scaffolder.github import DEFAULT_API_URL, GitHub, check_api_url
 from scaffolder.names import check_owner
-from scaffolder.publish import PublishRequest, publish
+from scaffolder.publish import PublishRequest, publish, require_token
 from scaffolder.record import read_record
 from scaffolder.roster import Student, read_roster
 
@@ -113,8 +113,7 @@ def run_classroom(
     if request.publish:
         check_owner(request.org or "")
         check_api_url(request.api_url)
-    if request.publish and token is None:
-        raise GitHubError(f"no GitHub token found: {token_help(request.api_url)}")
+        token = token or require_token(request.api_url)
     if roster.ignored_columns:
         notify(f"Ignoring roster column(s): {', '.join(roster.ignored_columns)}")
 
@@ -137,7 +136,7 @@ def run_classroom(
                 # the report need not be rewritten after every one of a fast phase.
                 report.put(row, flush="periodically")
                 tick()
-        if request.publish:
+        if request.publish and token is not None:  # a token was required above
             _publish_all(request, token, roster.students, rows, earlier, report, notify, phase)
     finally:
         report.write()  # also on Ctrl-C: what was done is on record

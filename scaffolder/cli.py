@@ -417,12 +417,8 @@ def classroom(
         raise click.UsageError("--org is for --publish")
     from scaffolder.github import DEFAULT_API_URL, resolve_api_url
 
-    token = None
     if publish_:
-        from scaffolder.credentials import find_token
-
         api_url = resolve_api_url(api_url)
-        token = find_token(api_url)
     request = ClassroomRequest(
         template=get_template(template),
         roster=roster,
@@ -435,7 +431,7 @@ def classroom(
         jobs=jobs,
         api_url=api_url if publish_ and api_url else DEFAULT_API_URL,
     )
-    results = run_classroom(request, token, notify=_notify, phase=_progress)
+    results = run_classroom(request, notify=_notify, phase=_progress)
     done = "published" if publish_ else "generated"
     failed = [r for r in results if r.status == "failed"]
     click.echo(f"{len(results) - len(failed)} of {len(results)} students {done}.")
@@ -456,22 +452,16 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
 def _publishing_settings() -> tuple[str, Token]:
     """Return the API and the token ``new --publish`` will use; raise if either is missing."""
     # Imported here: `new` without --publish should not pay for the HTTP client.
-    from scaffolder.credentials import find_token, token_help
-    from scaffolder.github import GitHubError, resolve_api_url
+    from scaffolder.github import resolve_api_url
+    from scaffolder.publish import require_token
 
     api_url = resolve_api_url(None)
-    token = find_token(api_url)
-    if token is None:
-        raise GitHubError(f"no GitHub token found: {token_help(api_url)}")
-    return api_url, token
+    return api_url, require_token(api_url)
 
 
 def _publish(request: PublishRequest, token: Token | None = None) -> Published:
-    from scaffolder.credentials import find_token
     from scaffolder.publish import publish as publish_project
 
-    if token is None and not request.remote:
-        token = find_token(request.api_url)
     return publish_project(request, token, _notify)
 
 
@@ -481,12 +471,10 @@ def _notify(message: str) -> None:
 
 
 def _echo_publish_plan(request: PublishRequest) -> None:
-    from scaffolder.credentials import find_token
     from scaffolder.publish import describe
 
-    token = None if request.remote else find_token(request.api_url)
     click.echo("Would publish:")
-    for line in describe(request, token):
+    for line in describe(request):
         click.echo(f"  {line}")
 
 

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder import gitops
-from scaffolder.credentials import Token, redact, redact_url, split_credentials, token_help
+from scaffolder.credentials import (
+    Token,
+    find_token,
+    redact,
+    redact_url,
+    split_credentials,
+    token_help,
+)
 from scaffolder.errors import InvalidInput, ScaffoldError
 from scaffolder.github import (
     API_VERSION,
@@ -72,16 +79,25 @@ class Published:
     created: bool
 
 
+def require_token(api_url: str) -> Token:
+    """Return the token for *api_url*'s host, or raise ``GitHubError`` saying how to get one."""
+    token = find_token(api_url)
+    if token is None:
+        raise GitHubError(f"no GitHub token found: {token_help(api_url)}")
+    return token
+
+
 def publish(
     request: PublishRequest,
-    token: Token | None,
+    token: Token | None = None,
     notify: Callable[[str], None] = lambda message: None,
     github: GitHub | None = None,
 ) -> Published:
     """Create the repository (unless ``request.remote``), point origin at it and push main.
 
-    *github* is a client to share (a classroom run shares one, for its rate limits);
-    by default one is made from *token*. No message this raises holds the token.
+    The token is looked up for the API's host unless given; *github* is a client
+    to share (a classroom run shares one, for its rate limits). No message this
+    raises holds the token.
     """
     request.check()
     with _redacting(token):
@@ -95,8 +111,7 @@ def publish(
             gitops.push(repo, "origin", auth=auth)
             return Published(bare, bare, created=False)
 
-        if token is None:
-            raise GitHubError(f"no GitHub token found: {token_help(request.api_url)}")
+        token = token or require_token(request.api_url)
         github = github or GitHub(token, request.api_url, notify=notify)
         owner = request.org or github.login()
         auth = gitops.BasicAuth("x-access-token", token.value)
@@ -118,13 +133,14 @@ def _redacting(token: Token | None) -> Iterator[None]:
         raise type(exc)(clean) from None
 
 
-def describe(request: PublishRequest, token: Token | None) -> list[str]:
+def describe(request: PublishRequest) -> list[str]:
     """Return the API calls and git commands ``publish`` would run (``--dry-run``; no token)."""
     request.check()
     gitops.open_repository(request.project)
     if request.remote:
         bare, _ = split_credentials(request.remote)
         return [f"git remote add origin {bare}", "git push --set-upstream origin main"]
+    token = find_token(request.api_url)
     source = token.source if token else "no token found: " + token_help(request.api_url)
     body = repository_body(
         request.repo_name,
