@@ -38,7 +38,7 @@ from slugify import slugify
 from scaffolder.answers import check_given
 from scaffolder.catalog import Template
 from scaffolder.credentials import Token
-from scaffolder.errors import InvalidInput, ScaffoldError
+from scaffolder.errors import InvalidInput, ScaffoldError, printable
 from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
 from scaffolder.github import DEFAULT_API_URL, GitHub, check_api_url
 from scaffolder.names import check_owner
@@ -250,13 +250,14 @@ def _generate(request: ClassroomRequest, student: Student, row: StudentResult) -
     except ScaffoldError as exc:
         if _is_this_students(path, request, student):  # finished meanwhile by a killed run
             return replace(row, status="generated")
-        return replace(row, status="failed", error=str(exc))
+        return replace(row, status="failed", error=printable(str(exc)))
     return replace(row, status="generated")
 
 
 def _is_this_students(path: Path, request: ClassroomRequest, student: Student) -> bool:
     record = read_record(path) or {}
-    ours = record.get("classroom", {}).get("student") == student.key
+    made_for = record.get("classroom")
+    ours = isinstance(made_for, dict) and made_for.get("student") == student.key
     return ours and record.get("template") == request.template.name
 
 
@@ -317,7 +318,7 @@ def _publish_one(
         published = publish(target, token, notify, github=github)
         github.add_collaborator(request.org or "", row.repository, student.github, "push")
     except ScaffoldError as exc:
-        return replace(row, status="failed", error=str(exc))
+        return replace(row, status="failed", error=printable(str(exc)))
     return replace(row, status="published", url=published.url)
 
 
@@ -335,9 +336,13 @@ class _Report:
         """Rows of an earlier run's report, by repository name (empty if there is none)."""
         try:
             rows = json.loads((self.folder / REPORT_JSON).read_text(encoding="utf-8"))["students"]
-            return {r["repository"]: StudentResult(**r) for r in rows if r.get("repository")}
-        except (OSError, ValueError, KeyError, TypeError):
-            return {}
+            return {
+                r["repository"]: StudentResult(**r)
+                for r in rows
+                if isinstance(r, dict) and r.get("repository")
+            }
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return {}  # missing, or not a report this tool wrote: start afresh
 
     def put(self, row: StudentResult, flush: bool | str = True) -> None:
         """Record *row*; rewrite the files now, never, or if a period has passed."""
@@ -377,5 +382,6 @@ class _Report:
 
 def _atomic_write(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
+    # surrogateescape: a folder name that is not UTF-8 is written back as its own bytes.
+    temporary.write_text(text, encoding="utf-8", errors="surrogateescape")
     os.replace(temporary, path)

@@ -437,7 +437,7 @@ def classroom(
     click.echo(f"{len(results) - len(failed)} of {len(results)} students {done}.")
     for row in failed:
         click.echo("  " + printable(f"line {row.line} ({row.student}): {row.error}"), err=True)
-    click.echo(f"Report: {output_dir / REPORT_CSV} and {output_dir / REPORT_JSON}")
+    click.echo(printable(f"Report: {output_dir / REPORT_CSV} and {output_dir / REPORT_JSON}"))
     if failed:
         sys.exit(1)
 
@@ -479,12 +479,16 @@ def _echo_publish_plan(request: PublishRequest) -> None:
 
 
 def _display_path(path: Path) -> str:
-    """*path* relative to the working directory when it lies inside it, else absolute."""
+    """*path* relative to the working directory when it lies inside it, else absolute.
+
+    A name that is not UTF-8 (its bytes arrive as lone surrogates) is shown escaped.
+    """
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
+        relative = str(path)
+    shown = str(path) if relative.startswith("..") else relative
+    return shown if shown.isprintable() else printable(shown)
 
 
 def main() -> None:

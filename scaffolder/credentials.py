@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -148,17 +149,33 @@ def redact(text: str, tokens: Iterable[Token | None] = ()) -> str:
 
 
 def redact_secrets(text: str, secrets: Iterable[str]) -> str:
-    """Return *text* with every run of 8 or more characters of any of *secrets* as ``***``."""
-    lowered = text.lower()
+    """Return *text* with every run of 8 or more characters of any of *secrets* as ``***``.
+
+    The match is made on a skeleton of *text*: each character NFKC-normalised and
+    lowercased, and everything that is not a character of the secret dropped. So
+    a secret echoed in another case, in full-width letters, or with spaces,
+    dashes or invisible marks between its characters is found too, and the
+    whole stretch it covers is replaced.
+    """
     covered = [False] * len(text)
     for secret in secrets:
-        secret = secret.lower()
-        if len(secret) < _FRAGMENT:
+        lowered = secret.lower()
+        if len(lowered) < _FRAGMENT:
             continue
-        pieces = {secret[i : i + _FRAGMENT] for i in range(len(secret) - _FRAGMENT + 1)}
-        for start in range(len(text) - _FRAGMENT + 1):
-            if lowered[start : start + _FRAGMENT] in pieces:
-                covered[start : start + _FRAGMENT] = [True] * _FRAGMENT
+        alphabet = set(lowered)
+        skeleton: list[str] = []
+        origin: list[int] = []  # where in *text* each skeleton character came from
+        for index, ch in enumerate(text):
+            for folded in unicodedata.normalize("NFKC", ch).lower():
+                if folded in alphabet:
+                    skeleton.append(folded)
+                    origin.append(index)
+        joined = "".join(skeleton)
+        pieces = {lowered[i : i + _FRAGMENT] for i in range(len(lowered) - _FRAGMENT + 1)}
+        for start in range(len(joined) - _FRAGMENT + 1):
+            if joined[start : start + _FRAGMENT] in pieces:
+                first, last = origin[start], origin[start + _FRAGMENT - 1]
+                covered[first : last + 1] = [True] * (last + 1 - first)
     if not any(covered):
         return text
     out: list[str] = []

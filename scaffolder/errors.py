@@ -39,6 +39,15 @@ class GitError(ScaffoldError):
     """Raised when git is missing or fails; the rendered project is kept."""
 
 
+# Marks that show nothing (variation selectors, the combining grapheme joiner, Hangul
+# fillers): text can hide between them, so messages show them escaped.
+_INVISIBLE_MARKS = frozenset(
+    [chr(c) for c in range(0xFE00, 0xFE10)]
+    + [chr(c) for c in range(0xE0100, 0xE01F0)]
+    + ["\u034f", "\u180b", "\u180c", "\u180d", "\u115f", "\u1160", "\u3164", "\uffa0"]
+)
+
+
 def printable(text: str) -> str:
     """Return *text* as one line that is safe to print on a terminal.
 
@@ -51,7 +60,7 @@ def printable(text: str) -> str:
     for ch in text:
         if ch in "\r\n\t\v\f\x85\u2028\u2029":
             out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in _INVISIBLE_MARKS:
             out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii"))
         else:
             out.append(ch)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 import urllib.parse
@@ -18,13 +19,14 @@ from email.message import Message
 from typing import Any
 
 from scaffolder import httpclient
-from scaffolder.credentials import Token, host_of, redact, token_help
+from scaffolder.credentials import Token, host_of, redact, redact_secrets, token_help
 from scaffolder.errors import InvalidInput, ScaffoldError
 from scaffolder.names import is_login
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+_URL_TEXT = re.compile(r"[\x21-\x7e]+")  # what a URL from GitHub may hold
 
 
 class GitHubError(ScaffoldError):
@@ -215,6 +217,12 @@ class GitHub:
         home = web_origin(self.api_url)
         for name in ("clone_url", "html_url"):
             value = _text_field(payload, name, request)
+            if not _URL_TEXT.fullmatch(value):
+                # urlsplit quietly drops tabs and line breaks: git and a terminal would not
+                raise GitHubError(
+                    f"GitHub's answer to {request} gives a {name} with spaces, control "
+                    "characters or letters that are not ASCII"
+                )
             try:
                 same = httpclient.origin(value) == home
                 parts = urllib.parse.urlsplit(value)
@@ -227,7 +235,7 @@ class GitHub:
                     f"{scheme}://{host}:{port}, the server of --api-url; mlscaffold does not "
                     "send your token elsewhere"
                 )
-            if redact(value, [self._token]) != value:
+            if redact_secrets(value, self._token.forms()) != value:
                 raise GitHubError(f"GitHub's answer to {request} gives a {name} holding the token")
         return payload
 

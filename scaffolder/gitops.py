@@ -124,7 +124,11 @@ def set_remote(repo: Any, url: str, name: str = "origin") -> None:
         else:
             repo.remote(name).set_url(url)
     except git.GitCommandError as exc:
-        raise GitError(f"git failed: {_last_line(exc.stderr or str(exc))}") from exc
+        raise GitError(f"git failed: {redact_url(_last_line(exc.stderr or str(exc)))}") from None
+    except git.GitError as exc:  # e.g. UnsafeProtocolError for an ext:: URL
+        raise GitError(
+            f"git refused the remote {redact_url(url)}: {_last_line(str(exc))}"
+        ) from None
 
 
 @dataclass(frozen=True)

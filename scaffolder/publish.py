@@ -64,6 +64,12 @@ class PublishRequest:
         if self.name is not None and not self.name.strip():
             raise InvalidInput("--name is empty; leave it out to use the folder's name")
         check_repository(self.repo_name)
+        if self.remote is not None and self.remote.split("::", 1)[0].lower() in ("ext", "fd"):
+            # git's ext:: and fd:: transports run a command or use a file descriptor
+            raise InvalidInput(
+                "--remote with git's ext:: or fd:: transport runs a command, not a push; "
+                "give an https://, ssh:// or user@host:path address"
+            )
         if self.remote is None:
             check_api_url(self.api_url)
             if self.org is not None:
@@ -241,6 +247,6 @@ def _use_remote(repo: Any, url: str) -> None:
 def _pyproject(project: Path) -> dict[str, Any]:
     try:
         found = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return {}
     return found if isinstance(found, dict) else {}

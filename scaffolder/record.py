@@ -39,6 +39,6 @@ def read_record(project: Path) -> dict[str, Any] | None:
     """Return the record of a generated project, or None if there is none (or it is unreadable)."""
     try:
         found = json.loads((project / RECORD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested thousands deep
         return None
     return found if isinstance(found, dict) else None

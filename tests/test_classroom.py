@@ -18,7 +18,7 @@ from scaffolder.cli import cli
 from scaffolder.errors import InvalidInput
 from scaffolder.roster import read_roster
 
-TOKEN = "ghp_ClassroomTokenThatMustNeverLeak42"
+TOKEN = "ghp_M3kT8qW1zR6yN4xV9cB2hJ7gF0dS5aL8pE1u"  # random-looking, as real ones are
 VARIABLES = get_template("fraud-detection").variables
 
 

@@ -12,7 +12,7 @@ from servers import github_servers
 
 from scaffolder.cli import cli
 
-TOKEN = "ghp_TestTokenThatMustNeverLeak0123456789"
+TOKEN = "ghp_R7uW2eQ9xK4mZ1vB8nC3jL6tY0pH5sD2fG9a"  # random-looking, as real ones are
 # The local stand-in is not github.com: its token comes from GH_ENTERPRISE_TOKEN, as gh has it.
 TOKEN_VARIABLE = "GH_ENTERPRISE_TOKEN"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")

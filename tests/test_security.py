@@ -27,7 +27,7 @@ from scaffolder.errors import RenderError
 from scaffolder.generate import ProjectRequest, create_project
 from scaffolder.github import GitHub, rate_limit_wait
 
-TOKEN = "ghp_SecurityTestTokenNeverToBeSeen0123"
+TOKEN = "ghp_Zq8Lm2Xv9Rt4Yp7Wn3Kb6Hd1Gf5Cs0Ja2Qe"  # random-looking, as real ones are
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
 SEVEN = "{{ 7*7 }}"
 
@@ -407,7 +407,7 @@ def test_gh_is_asked_for_the_token_of_the_api_host(tmp_path):
             201,
             {"clone_url": "ext::sh -c evil", "html_url": "https://x"},
             {},
-            "gives a clone_url that is not on http://127.0.0.1:",
+            "gives a clone_url with spaces, control characters",
         ),
     ],
 )
@@ -811,3 +811,133 @@ def test_classroom_refuses_a_bad_set_value_before_any_student(runner, tmp_path):
     )
     assert "holds bytes that are not UTF-8 text" in one_error_line(result, 2)
     assert not out.exists()
+
+
+# -- found by a second hostile review ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("html_url", "{api}/ada/x\x1b]0;PWNED\x07\x1b[2J"),
+        ("html_url", "{api}/ada/x\nFAKE second line"),
+        ("clone_url", '{api}/ada/x.git\n[url "http://127.0.0.1:1/"]\n\tinsteadOf = {api}/'),
+        ("clone_url", " {api}/ada/x.git"),
+        ("clone_url", "{api}/ada/x.git\t"),
+    ],
+)
+def test_repository_urls_with_control_characters_are_refused(
+    runner, servers, project, field, value
+):
+    api, _ = servers
+    answer = {"name": "x", "clone_url": f"{api.url}/ada/x.git", "html_url": f"{api.url}/ada/x"}
+    answer[field] = value.format(api=api.url)
+    api.fail("POST", "/user/repos", 201, answer)
+    result = publish(runner, project, "--api-url", api.url)
+    assert "with spaces, control characters" in one_error_line(result, 1)
+    assert "\x1b" not in result.output
+    assert git(project, "remote") == ""
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["spaced", "dashed", "variation selectors", "full width", "split across errors"],
+)
+def test_a_token_echoed_in_disguise_is_redacted(runner, servers, project, shape):
+    api, _ = servers
+    pieces = [TOKEN[i : i + 7] for i in range(0, len(TOKEN), 7)]
+    body = {
+        "spaced": {"message": " ".join(pieces)},
+        "dashed": {"message": "-".join(TOKEN)},
+        "variation selectors": {"message": "\ufe00".join(TOKEN)},
+        "full width": {"message": "".join(chr(ord(c) + 0xFEE0) for c in TOKEN)},
+        "split across errors": {"message": TOKEN[:20], "errors": [{"message": TOKEN[20:]}]},
+    }[shape]
+    api.fail("GET", "/user", 401, body)
+    result = publish(runner, project, "--api-url", api.url)
+    line = one_error_line(result, 1)
+    assert "***" in line
+    skeleton = "".join(ch for ch in line.lower() if ch.isalnum())
+    assert not any(piece.lower() in skeleton for piece in pieces[1:-1])
+
+
+def test_records_and_reports_that_are_not_ours_are_one_line_or_ignored(runner, tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("github\nada\nbob\n")
+    out = tmp_path / "class"
+    (out / "p-ada").mkdir(parents=True)
+    (out / "p-ada" / ".mlscaffold.json").write_text('{"classroom": [], "template": "x"}')
+    (out / "classroom-report.json").write_text('{"students": [1, "x", null]}')
+    args = [
+        "classroom",
+        "fraud-detection",
+        "--roster",
+        str(roster),
+        "--prefix",
+        "p",
+        "-o",
+        str(out),
+    ]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert "exists and is not this student's" in result.output  # ada's folder is someone else's
+    assert (out / "p-bob" / ".git").is_dir()
+    (out / "p-bob" / ".mlscaffold.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1 and "1 of 2" not in result.output  # and no traceback
+
+
+def test_publish_dry_run_survives_a_deeply_nested_record_and_pyproject(runner, project):
+    (project / ".mlscaffold.json").write_text("[" * 100_000 + "]" * 100_000)
+    (project / "pyproject.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    result = runner.invoke(
+        cli,
+        ["publish", str(project), "--dry-run", "--api-url", "http://127.0.0.1:9"],
+        env={"GH_ENTERPRISE_TOKEN": TOKEN},
+    )
+    assert result.exit_code == 0, result.output
+    assert "POST http://127.0.0.1:9/user/repos" in result.output
+
+
+def test_a_classroom_folder_whose_name_is_not_utf8(runner, tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("github\nada\n")
+    out = Path(str(tmp_path / "class") + "\udcff")  # the bytes b"class\xff"
+    result = runner.invoke(
+        cli, ["classroom", "fraud-detection", "--roster", str(roster), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "classroom-report.csv").is_file()
+
+
+@pytest.mark.parametrize("remote", ["ext::sh -c touch% /tmp/x", "fd::17"])
+def test_remotes_that_run_commands_are_refused(runner, project, remote):
+    result = runner.invoke(cli, ["publish", str(project), "--remote", remote])
+    assert "ext:: or fd:: transport" in one_error_line(result, 2)
+    assert git(project, "remote") == ""
+
+
+def test_a_description_with_control_characters_is_refused(invoke, tmp_path):
+    result = invoke(
+        "new",
+        "fraud-detection",
+        "-o",
+        str(tmp_path / "o"),
+        "--no-input",
+        *AUTHOR,
+        "--set",
+        "description=nice\x1b[2J",
+    )
+    assert "the description holds a control character" in one_error_line(result, 2)
+    result = invoke(
+        "new",
+        "fraud-detection",
+        "-o",
+        str(tmp_path / "p"),
+        "--no-input",
+        "--no-git",
+        *AUTHOR,
+        "--set",
+        "description=two\tlines\nare fine",
+    )
+    assert result.exit_code == 0, result.output

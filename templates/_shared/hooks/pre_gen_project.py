@@ -164,14 +164,17 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
                 "user name",
             )
         )
-    if "description" in answers and len(str(answers["description"])) > MAX_DESCRIPTION_LENGTH:
+    description = str(answers.get("description", ""))
+    if len(description) > MAX_DESCRIPTION_LENGTH:
         found.append(
             (
                 "description",
-                f"the description is {len(str(answers['description']))} characters long; "
+                f"the description is {len(description)} characters long; "
                 f"the limit is {MAX_DESCRIPTION_LENGTH}",
             )
         )
+    elif any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in description):
+        found.append(("description", "the description holds a control character (ESC, NUL, ...)"))
     if "random_seed" in answers:
         seed = str(answers["random_seed"])
         # At most 10 digits, without a leading zero (Python reads 07 as a syntax error).
