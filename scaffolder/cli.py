@@ -298,10 +298,12 @@ def publish(
 ) -> None:
     """Create a GitHub repository for DIRECTORY (default: here), set origin, and push main.
 
-    The token comes from GITHUB_TOKEN or GH_TOKEN, or from `gh auth token`. It is
-    passed to git for the push only, through its environment: it is never written to
-    the remote URL, .git/config, a file or a log. Running it again after a failure
-    finishes the job without creating a second repository.
+    The token is the one of the API's host: for github.com GITHUB_TOKEN, GH_TOKEN or
+    `gh auth token`; for GitHub Enterprise GH_ENTERPRISE_TOKEN or `gh auth token
+    --hostname HOST`. It is passed to git for the push only, through its environment:
+    it is never written to the remote URL, .git/config, a file or a log, nor sent to
+    another host. Running it again after a failure finishes the job without creating
+    a second repository.
 
     \b
     Examples:
