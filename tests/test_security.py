@@ -53,6 +53,12 @@ def one_error_line(result, code: int) -> str:
     return lines[0]
 
 
+def classroom(runner, roster: Path, out: Path, *extra: str, env=None):
+    """Run `mlscaffold classroom fraud-detection --roster ROSTER -o OUT ...`."""
+    args = ["classroom", "fraud-detection", "--roster", str(roster), "-o", str(out), *extra]
+    return runner.invoke(cli, args, env=env)
+
+
 # -- answers are data --------------------------------------------------------------
 
 
@@ -184,10 +190,7 @@ def test_a_roster_cell_is_data_and_a_bad_one_fails_alone(runner, tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "class"
-    result = runner.invoke(
-        cli,
-        ["classroom", "fraud-detection", "--roster", str(roster), "--prefix", "c", "-o", str(out)],
-    )
+    result = classroom(runner, roster, out, "--prefix", "c")
     assert result.exit_code == 1, result.output
     assert "2 of 4 students generated." in result.output
     assert "line 4 (mal): the author name holds '<' or '>'" in result.output
@@ -205,9 +208,7 @@ def test_a_roster_field_over_the_csv_limit_is_one_line(runner, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("github,name\nada," + "x" * 200_000 + "\n")
     out = tmp_path / "class"
-    result = runner.invoke(
-        cli, ["classroom", "fraud-detection", "--roster", str(roster), "-o", str(out)]
-    )
+    result = classroom(runner, roster, out)
     line = one_error_line(result, 2)
     assert "line 2" in line and "too long" in line
     assert not out.exists() or not any(out.iterdir())
@@ -474,19 +475,13 @@ def test_classroom_refuses_a_bad_org_before_generating(runner, tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("github\nada\n")
     out = tmp_path / "class"
-    result = runner.invoke(
-        cli,
-        [
-            "classroom",
-            "fraud-detection",
-            "--roster",
-            str(roster),
-            "-o",
-            str(out),
-            "--publish",
-            "--org",
-            "My Bootcamp",
-        ],
+    result = classroom(
+        runner,
+        roster,
+        out,
+        "--publish",
+        "--org",
+        "My Bootcamp",
         env={"GH_ENTERPRISE_TOKEN": TOKEN, "GITHUB_API_URL": "http://127.0.0.1:9"},
     )
     assert "cannot be a GitHub organisation name" in one_error_line(result, 2)
@@ -769,10 +764,7 @@ def test_a_bad_seed_in_a_roster_fails_that_row_only(runner, tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("github,random_seed\nada,1\nbob," + "9" * 5000 + "\ncy,07\ndee,3\n")
     out = tmp_path / "class"
-    result = runner.invoke(
-        cli,
-        ["classroom", "fraud-detection", "--roster", str(roster), "--prefix", "c", "-o", str(out)],
-    )
+    result = classroom(runner, roster, out, "--prefix", "c")
     assert result.exit_code == 1
     assert "2 of 4 students generated." in result.output
     assert (out / "c-ada").is_dir() and (out / "c-dee").is_dir()
@@ -783,9 +775,7 @@ def test_roster_cells_in_the_summary_are_one_printable_line_each(runner, tmp_pat
     roster.write_text(
         'github,name\n"\x1b]0;PWNED\x07x",A\n,"Evil\nsecond line <b>"\n', encoding="utf-8"
     )
-    result = runner.invoke(
-        cli, ["classroom", "fraud-detection", "--roster", str(roster), "-o", str(tmp_path / "c")]
-    )
+    result = classroom(runner, roster, tmp_path / "c")
     assert result.exit_code == 1
     assert "\x1b" not in result.output
     failures = [line for line in result.output.splitlines() if line.startswith("  line ")]
@@ -796,19 +786,7 @@ def test_classroom_refuses_a_bad_set_value_before_any_student(runner, tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("github\nada\nbob\n")
     out = tmp_path / "c"
-    result = runner.invoke(
-        cli,
-        [
-            "classroom",
-            "fraud-detection",
-            "--roster",
-            str(roster),
-            "-o",
-            str(out),
-            "--set",
-            "description=a\udcff",
-        ],
-    )
+    result = classroom(runner, roster, out, "--set", "description=a\udcff")
     assert "holds bytes that are not UTF-8 text" in one_error_line(result, 2)
     assert not out.exists()
 
@@ -868,22 +846,12 @@ def test_records_and_reports_that_are_not_ours_are_one_line_or_ignored(runner, t
     (out / "p-ada").mkdir(parents=True)
     (out / "p-ada" / ".mlscaffold.json").write_text('{"classroom": [], "template": "x"}')
     (out / "classroom-report.json").write_text('{"students": [1, "x", null]}')
-    args = [
-        "classroom",
-        "fraud-detection",
-        "--roster",
-        str(roster),
-        "--prefix",
-        "p",
-        "-o",
-        str(out),
-    ]
-    result = runner.invoke(cli, args)
+    result = classroom(runner, roster, out, "--prefix", "p")
     assert result.exit_code == 1
     assert "exists and is not this student's" in result.output  # ada's folder is someone else's
     assert (out / "p-bob" / ".git").is_dir()
     (out / "p-bob" / ".mlscaffold.json").write_text("[" * 100_000 + "]" * 100_000)
-    result = runner.invoke(cli, args)
+    result = classroom(runner, roster, out, "--prefix", "p")
     assert result.exit_code == 1 and "1 of 2" not in result.output  # and no traceback
 
 
@@ -903,9 +871,7 @@ def test_a_classroom_folder_whose_name_is_not_utf8(runner, tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("github\nada\n")
     out = Path(str(tmp_path / "class") + "\udcff")  # the bytes b"class\xff"
-    result = runner.invoke(
-        cli, ["classroom", "fraud-detection", "--roster", str(roster), "-o", str(out)]
-    )
+    result = classroom(runner, roster, out)
     assert result.exit_code == 0, result.output
     assert (out / "classroom-report.csv").is_file()
 
