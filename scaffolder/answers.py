@@ -22,7 +22,7 @@ from typing import Any
 
 from scaffolder import render
 from scaffolder.catalog import Template
-from scaffolder.errors import InvalidInput
+from scaffolder.errors import InvalidInput, shown
 
 # A value a person gives may be long (a description), but not a file's worth.
 MAX_VALUE_LENGTH = 10_000
@@ -55,14 +55,19 @@ def check_given(template: Template, given: Mapping[str, str]) -> None:
             )
         options = raw[key]
         if isinstance(options, bool) and value.strip().lower() not in _YES | _NO:
-            raise InvalidInput(f"{key} is yes or no, not {_shown(value)}")
+            raise InvalidInput(f"{key} is yes or no, not {shown(value)}")
         elif isinstance(options, dict):
             raise InvalidInput(f"{key} is a dictionary; it cannot be set with a single value")
 
 
+def _not_text(value: object) -> bool:
+    """Whether *value* holds bytes that are not UTF-8 (they arrive as lone surrogates)."""
+    return isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
 def _check_text(key: str, value: object, origin: str) -> None:
-    """Refuse a value that is not text: bytes that are not UTF-8 arrive as lone surrogates."""
-    if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
+    """Refuse a value that is not text."""
+    if _not_text(value):
         raise InvalidInput(
             f"the value {origin} for {key} holds bytes that are not UTF-8 text; "
             "retype it, or save the file it came from as UTF-8"
@@ -129,7 +134,7 @@ class _Resolution:
             if key in self.given:
                 if self.given[key] not in options:
                     raise InvalidInput(
-                        f"{_shown(self.given[key])} is not a choice for {key}; choose one of: "
+                        f"{shown(self.given[key])} is not a choice for {key}; choose one of: "
                         f"{', '.join(options)}"
                     )
                 return self.given[key]
@@ -139,7 +144,7 @@ class _Resolution:
                     return wanted
                 if not quiet:
                     self.warn(
-                        f"Note: your cookiecutter config sets {key} to {_shown(wanted)}, which "
+                        f"Note: your cookiecutter config sets {key} to {shown(wanted)}, which "
                         f"is not a choice ({', '.join(options)}); using {options[0]}"
                     )
             return options[0]
@@ -208,7 +213,7 @@ class _Resolution:
                 answer = prompt.read_user_variable(key, value, prompts, prefix)
             if isinstance(answer, str) and len(answer) > MAX_VALUE_LENGTH:
                 found = [f"that is {len(answer)} characters; the limit is {MAX_VALUE_LENGTH}"]
-            elif isinstance(answer, str) and any("\ud800" <= ch <= "\udfff" for ch in answer):
+            elif _not_text(answer):
                 found = ["that holds bytes that are not UTF-8 text"]
             else:
                 found = self.complaints(key, answer, context)
@@ -251,8 +256,3 @@ def user_defaults() -> dict[str, Any]:
             f"variable: value, not {type(found).__name__}"
         )
     return dict(found)
-
-
-def _shown(value: object, limit: int = 40) -> str:
-    text = str(value)
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."

@@ -12,11 +12,13 @@ import hashlib
 import importlib.util
 import json
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from scaffolder.errors import ScaffoldError, UnknownTemplate
@@ -109,18 +111,36 @@ class Template:
         return [key for key in self.raw_context if not key.startswith("_")]
 
 
+def load_module(path: Path, kind: str) -> ModuleType:
+    """Import the Python file *path* of a template, once per process.
+
+    It gets a module name of its path's own (``_mlscaffold_<kind>_<digest>``), so two
+    templates' files of the same name never stand in for each other, and
+    ``sys.path`` is left alone. Whatever the file raises while it runs propagates.
+    """
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    unique = f"_mlscaffold_{kind}_{digest}"
+    if unique in sys.modules:
+        return sys.modules[unique]
+    spec = importlib.util.spec_from_file_location(unique, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[unique]
+        raise
+    return module
+
+
 @functools.cache
 def _load_validator(hook: Path) -> Validator | None:
     """Import a template's validation hook once per process (a classroom run uses it often)."""
     if not hook.is_file():
         return None
-    # A name of the hook's own path, so two templates' hooks never share a module.
-    digest = hashlib.sha256(str(hook.resolve()).encode()).hexdigest()[:12]
-    spec = importlib.util.spec_from_file_location(f"_mlscaffold_hook_{digest}", hook)
-    if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
-        return None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module(hook, "hook")
     keyed = getattr(module, "problems_by_variable", None)
     if keyed is not None:
         return keyed  # type: ignore[no-any-return]

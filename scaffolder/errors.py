@@ -65,3 +65,9 @@ def printable(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out).strip()
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """Return *value* quoted for a message: escaped as Python does, and cut if it is long."""
+    text = str(value)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."

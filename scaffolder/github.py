@@ -20,7 +20,7 @@ from typing import Any
 
 from scaffolder import httpclient
 from scaffolder.credentials import Token, host_of, redact, redact_secrets, token_help
-from scaffolder.errors import InvalidInput, ScaffoldError
+from scaffolder.errors import InvalidInput, ScaffoldError, shown
 from scaffolder.names import is_login
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -64,26 +64,26 @@ def check_api_url(url: str, source: str = "--api-url") -> str:
             f"{source} is empty; leave it out for github.com, or give your server's API, "
             "e.g. https://github.example.com/api/v3"
         )
-    shown = _shown(text)
+    quoted = shown(text, 80)
     if any(not ch.isprintable() for ch in text):
-        raise InvalidInput(f"{source} {shown} holds a line break or a control character")
+        raise InvalidInput(f"{source} {quoted} holds a line break or a control character")
     try:
         parts = urllib.parse.urlsplit(text)
         hostname = parts.hostname
     except ValueError as exc:  # e.g. "http://[::1" or "http://[zz::1]/"
-        raise InvalidInput(f"{source} {shown} is not a URL: {exc}") from None
+        raise InvalidInput(f"{source} {quoted} is not a URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise InvalidInput(
-            f"{source} {shown} is not a URL; give it with its scheme, e.g. https://api.github.com"
+            f"{source} {quoted} is not a URL; give it with its scheme, e.g. https://api.github.com"
         )
     try:
         port = parts.port
     except ValueError:
         raise InvalidInput(
-            f"{source} {shown} has a port that is not a number from 1 to 65535"
+            f"{source} {quoted} has a port that is not a number from 1 to 65535"
         ) from None
     if not hostname or port == 0:
-        raise InvalidInput(f"{source} {shown} has no host (or port 0)")
+        raise InvalidInput(f"{source} {quoted} has no host (or port 0)")
     if "@" in parts.netloc:
         raise InvalidInput(
             f"{source} holds a user name or password; give the token through GITHUB_TOKEN or "
@@ -91,14 +91,9 @@ def check_api_url(url: str, source: str = "--api-url") -> str:
         )
     if parts.scheme.lower() == "http" and hostname.lower() not in _LOOPBACK:
         raise InvalidInput(
-            f"{source} {shown} is plain http: your token would travel unencrypted; use https://"
+            f"{source} {quoted} is plain http: your token would travel unencrypted; use https://"
         )
     return text.rstrip("/")
-
-
-def _shown(text: str, limit: int = 80) -> str:
-    """Quote *text* for a message, control characters escaped and long values cut."""
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
 
 
 def web_origin(api_url: str) -> tuple[str, str, int | None]:

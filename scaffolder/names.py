@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from scaffolder.errors import InvalidInput
+from scaffolder.errors import InvalidInput, shown
 
 # Letters, digits and single hyphens, not at either end; at most 39 characters.
 LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
@@ -24,7 +24,7 @@ def check_owner(name: str, what: str = "organisation") -> str:
     """Return *name* if it can be a GitHub account or organisation; else raise ``InvalidInput``."""
     if not is_login(name):
         raise InvalidInput(
-            f"{_shown(name)} cannot be a GitHub {what} name (letters, digits and single "
+            f"{shown(name)} cannot be a GitHub {what} name (letters, digits and single "
             "hyphens, at most 39)"
         )
     return name
@@ -34,11 +34,7 @@ def check_repository(name: str) -> str:
     """Return *name* if it can be a GitHub repository name; else raise ``InvalidInput``."""
     if not REPOSITORY.fullmatch(name) or name in (".", ".."):
         raise InvalidInput(
-            f"{_shown(name)} cannot be a GitHub repository name (letters, digits, '.', '-', "
+            f"{shown(name)} cannot be a GitHub repository name (letters, digits, '.', '-', "
             "'_'; at most 100)"
         )
     return name
-
-
-def _shown(value: str, limit: int = 40) -> str:
-    return repr(value) if len(value) <= limit else repr(value[:limit]) + "..."

@@ -22,17 +22,14 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import hashlib
-import importlib.util
 import json
 import os
 import shutil
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scaffolder.catalog import Template
+from scaffolder.catalog import Template, load_module
 from scaffolder.errors import RenderError
 
 # The extensions cookiecutter loads into every environment (cookiecutter.environment).
@@ -63,9 +60,10 @@ def project_folder(template: Template) -> Path:
 def environment(template: Template) -> Any:
     """Return the sandboxed Jinja environment for *template* (one per template and process).
 
-    Cached, so that a classroom run compiles each template file once; the key
-    includes the settings read from ``cookiecutter.json``, so an edited template
-    gets a new environment.
+    Cached, so that a classroom run compiles each template file once (the
+    environment keeps its compiled templates, and checks each against its file);
+    the key includes the settings read from ``cookiecutter.json``, so an edited
+    template gets a new environment.
     """
     raw = template.raw_context
     key = json.dumps([raw.get("_extensions", []), raw.get("_jinja2_env_vars", {})], default=str)
@@ -89,7 +87,6 @@ def _environment(template: Template, settings_key: str) -> Any:
             keep_trailing_newline=True,
             extensions=extensions,
             loader=loader,
-            bytecode_cache=_bytecode_cache(),
             **settings,
         )
     except (ImportError, AttributeError, TypeError) as exc:
@@ -110,24 +107,12 @@ def _template_extensions(template: Template) -> list[Any]:
         if not module_name or not local.is_file():
             found.append(dotted)  # an installed package's extension: Jinja imports it
             continue
-        # Loaded under a name of the file's own, so two templates' "local_extensions"
-        # modules never stand in for each other (sys.modules is keyed by name).
-        digest = hashlib.sha256(str(local.resolve()).encode()).hexdigest()[:12]
-        unique = f"_mlscaffold_extension_{digest}"
-        module = sys.modules.get(unique)
-        if module is None:
-            spec = importlib.util.spec_from_file_location(unique, local)
-            if spec is None or spec.loader is None:  # pragma: no cover - a .py file has one
-                raise RenderError(f"template {template.name}: cannot load {local.name}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[unique] = module
-            try:
-                spec.loader.exec_module(module)
-            except Exception as exc:
-                del sys.modules[unique]
-                raise RenderError(
-                    f"template {template.name}: {local.name} failed to load: {_one_line(exc)}"
-                ) from exc
+        try:
+            module = load_module(local, "extension")
+        except Exception as exc:
+            raise RenderError(
+                f"template {template.name}: {local.name} failed to load: {_one_line(exc)}"
+            ) from exc
         try:
             found.append(getattr(module, attribute))
         except AttributeError:
@@ -277,23 +262,3 @@ def _describe(exc: Exception) -> str:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
-
-
-@functools.cache
-def _bytecode_cache() -> Any:
-    from jinja2 import BytecodeCache
-
-    class MemoryBytecodeCache(BytecodeCache):
-        """Compiled templates kept in memory; Jinja checks each against its source."""
-
-        def __init__(self) -> None:
-            self.store: dict[str, bytes] = {}
-
-        def load_bytecode(self, bucket: Any) -> None:
-            if bucket.key in self.store:
-                bucket.bytecode_from_string(self.store[bucket.key])
-
-        def dump_bytecode(self, bucket: Any) -> None:
-            self.store[bucket.key] = bucket.bytecode_to_string()
-
-    return MemoryBytecodeCache()
