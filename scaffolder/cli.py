@@ -221,6 +221,10 @@ def new(
     if project.commit:
         details += f", first commit {project.commit[:7]} on main by {project.author}"
     click.echo(details)
+    if project.uncommitted:
+        click.echo(
+            f"  not committed, as the project's .gitignore says: {', '.join(project.uncommitted)}"
+        )
     if project.author_is_placeholder:
         click.echo(
             f"Note: no author given and git has no user.name/user.email, so the author is "

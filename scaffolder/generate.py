@@ -9,11 +9,12 @@ non-empty target is refused before anything is written, and never deleted.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ class Project:
     author: str
     author_is_placeholder: bool
     commit: str | None = None
+    # Generated files the project's own .gitignore keeps out of the first commit.
+    uncommitted: list[str] = field(default_factory=list)
 
 
 def create_project(request: ProjectRequest) -> Project:
@@ -65,14 +68,17 @@ def create_project(request: ProjectRequest) -> Project:
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(output_dir, plan.path.name)
+        # The pid in the name tells another run that this folder is in use.
         staging = Path(
-            tempfile.mkdtemp(prefix=f".{plan.path.name}.", suffix=STAGING_SUFFIX, dir=output_dir)
+            tempfile.mkdtemp(
+                prefix=f".{plan.path.name}.{os.getpid()}-", suffix=STAGING_SUFFIX, dir=output_dir
+            )
         )
     except OSError as exc:
         raise ScaffoldError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
 
     git_error: GitError | None = None
-    commit: str | None = None
+    commit: gitops.FirstCommit | None = None
     moved = False
     try:
         staged = render_project(request.template, plan.context, staging)
@@ -94,9 +100,13 @@ def create_project(request: ProjectRequest) -> Project:
             _remove_if_empty(output_dir)
     if git_error is not None:
         raise GitError(
-            f"{git_error}; the project was written to {plan.path} without a git repository"
+            f"{git_error}; the project was written to {plan.path} without a git repository "
+            "(fix that, then run `git init` and commit there)"
         )
-    return plan.project(files, commit)
+    if commit is None:
+        return plan.project(files)
+    left_out = sorted(set(files) - set(commit.files))
+    return replace(plan.project(commit.files, commit.sha), uncommitted=left_out)
 
 
 def preview_project(request: ProjectRequest) -> Project:
@@ -139,7 +149,8 @@ def _plan(request: ProjectRequest) -> _Plan:
     found = validator(context) if validator else []
     if found:
         raise InvalidInput(found[0][1])
-    target = (request.output_dir / str(context["project_slug"])).absolute()
+    # Resolved, so that `-o ..` run from inside the target is seen to be the target.
+    target = (request.output_dir.resolve() / str(context["project_slug"])).absolute()
     try:
         _check_target(target)
     except OSError as exc:  # e.g. a path too long for the file system
@@ -182,13 +193,38 @@ def _check_target(target: Path) -> None:
         )
 
 
+_STAGING_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)-[a-z0-9_]+" + re.escape(STAGING_SUFFIX))
+
+
 def remove_stale_staging(output_dir: Path, name: str = "") -> None:
-    """Remove staging folders that a killed run left in *output_dir* (for *name*, or all)."""
-    # mkdtemp names them ".<name>.<random><suffix>"; the dot after the name keeps
+    """Remove staging folders that a killed run left in *output_dir* (for *name*, or all).
+
+    A folder whose run is still going (its pid is alive) is left alone: two runs
+    may share an output folder.
+    """
+    # Names are ".<name>.<pid>-<random><suffix>"; the dot after the name keeps
     # "ml-ada" from matching the staging folder of "ml-ada-l".
     pattern = f".{name}.*{STAGING_SUFFIX}" if name else f".*{STAGING_SUFFIX}"
     for folder in output_dir.glob(pattern):
+        found = _STAGING_NAME.fullmatch(folder.name)
+        if found and (name and found["name"] != name or _is_running(int(found["pid"]))):
+            continue
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    """Whether a process *pid* exists (on this machine)."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # no safe probe (os.kill would end it): assume it is, keep its folder
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: it exists, as another user's
+        return True
+    return True
 
 
 def _list_files(project: Path) -> list[str]:
@@ -200,11 +236,33 @@ def _list_files(project: Path) -> list[str]:
 
 
 def _move_into_place(staged: Path, target: Path) -> None:
+    """Rename *staged* to *target*; into *target* if it is an empty folder (the user's: kept)."""
     try:
-        if target.is_dir():
-            target.rmdir()  # only an empty directory can be removed: content never is
-        os.rename(staged, target)
+        if not target.is_dir():
+            os.rename(staged, target)
+            return
+        # The folder may be the user's working directory: it stays, the project moves in.
+        if any(target.iterdir()):
+            raise TargetExists(
+                f"directory {target} was filled by something else while mlscaffold was "
+                "rendering; mlscaffold never overwrites it (nothing was written)"
+            )
+        moved: list[Path] = []
+        try:
+            for entry in sorted(staged.iterdir()):
+                os.rename(entry, target / entry.name)
+                moved.append(entry)
+        except OSError:
+            for entry in moved:  # put back what was moved: all or nothing
+                with suppress(OSError):
+                    os.rename(target / entry.name, entry)
+            raise
     except OSError as exc:
+        if target.is_dir() and any(target.iterdir()):
+            raise TargetExists(
+                f"directory {target} was made by something else while mlscaffold was "
+                "rendering; mlscaffold never overwrites it (nothing was written)"
+            ) from None
         raise TargetExists(f"cannot move the project into {target}: {exc.strerror or exc}") from exc
 
 

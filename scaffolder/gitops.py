@@ -20,6 +20,42 @@ from scaffolder.errors import GitError
 BRANCH = "main"
 
 
+# The variables by which a caller points git at *its* repository: git sets them for
+# its hooks (GIT_INDEX_FILE in pre-commit, GIT_DIR in most), and scripts export
+# them. mlscaffold works only on repositories it names by path, so a new project's
+# files must never land in the caller's index or object store. This is git's own
+# list of repository-local variables (`git rev-parse --local-env-vars`), less the
+# config ones, which are the user's settings, plus GIT_NAMESPACE and GIT_QUARANTINE_PATH.
+REPOSITORY_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_GRAFT_FILE",
+    "GIT_SHALLOW_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_PREFIX",
+    "GIT_NAMESPACE",
+    "GIT_QUARANTINE_PATH",
+)
+
+
+def forget_callers_repository() -> None:
+    """Remove the caller's repository-selecting variables from this process's environment.
+
+    GitPython reads GIT_DIR and GIT_WORK_TREE from ``os.environ`` itself and
+    passes the whole environment to every git it runs (it can add variables to a
+    call, not remove them), so they are removed here, once, for every git call
+    and every process this one starts.
+    """
+    for name in REPOSITORY_VARIABLES:
+        os.environ.pop(name, None)
+
+
 def _gitpython() -> ModuleType:
     """Import GitPython, turning its import-time failures into a ``GitError``.
 
@@ -27,6 +63,7 @@ def _gitpython() -> ModuleType:
     missing (unless GIT_PYTHON_REFRESH is "quiet", which defers that to the first
     call) and also if git is present but cannot run, e.g. with a broken config.
     """
+    forget_callers_repository()
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     try:
         import git
@@ -41,6 +78,20 @@ def _last_line(detail: str) -> str:
     lines = [line.strip().strip("'").strip() for line in str(detail).splitlines() if line.strip()]
     text = lines[-1] if lines else "unknown error"
     return text.removeprefix("stderr: ").strip().strip("'")
+
+
+def _complaint(stderr: str) -> str:
+    """Git's own error lines, e.g. "gpg failed to sign the data; failed to write commit object"."""
+    lines = [
+        line.strip().removeprefix("stderr:").strip().strip("'").strip()
+        for line in stderr.splitlines()
+    ]
+    said = [
+        line.split(":", 1)[1].strip()
+        for line in lines
+        if line.startswith(("error:", "fatal:")) and line.split(":", 1)[1].strip()
+    ]
+    return "; ".join(dict.fromkeys(said)) if said else _last_line(stderr)
 
 
 @dataclass(frozen=True)
@@ -73,26 +124,62 @@ def configured_identity() -> tuple[str | None, str | None]:
     return values[0], values[1]
 
 
-def init_and_commit(path: Path, author: Identity, message: str) -> str:
+@dataclass(frozen=True)
+class FirstCommit:
+    """The commit ``init_and_commit`` made, and the files it holds."""
+
+    sha: str
+    files: list[str]
+
+
+def init_and_commit(path: Path, author: Identity, message: str) -> FirstCommit:
     """Make *path* a git repository on branch ``main`` with one commit of every file in it.
 
-    Files that the project's ``.gitignore`` excludes are left out, as ``git add
-    --all`` would. Returns the commit's SHA; raises ``GitError`` if git is
-    missing or fails.
+    Real git makes the commit, so the user's config is honoured where it is the
+    user's business (``index.version``, ``feature.manyFiles``, ``commit.gpgsign``:
+    a commit is signed when signing works) and kept out where it would make the
+    first commit differ from the render: no hook runs (neither the user's
+    ``core.hooksPath`` nor an ``init.templateDir``'s), and the user's global
+    excludes do not drop generated files. Only the project's own ``.gitignore``
+    applies, as ``git add --all`` would. Raises ``GitError`` if git is missing or
+    fails (e.g. signing fails).
     """
     git = _gitpython()
-    actor = git.Actor(author.name, author.email)
+    private = path / ".git"
+    settings = [
+        # No hook of the user's runs: `--no-verify` skips only pre-commit and commit-msg.
+        f"core.hooksPath={private / 'mlscaffold-no-hooks'}",
+        f"core.excludesFile={private / 'mlscaffold-no-excludes'}",
+        # Nothing may outlive the command: no fsmonitor daemon, no background gc.
+        "core.fsmonitor=false",
+        "gc.auto=0",
+        "maintenance.auto=false",
+    ]
+    who = {
+        "GIT_AUTHOR_NAME": author.name,
+        "GIT_AUTHOR_EMAIL": author.email,
+        "GIT_COMMITTER_NAME": author.name,
+        "GIT_COMMITTER_EMAIL": author.email,
+    }
+    repo = None
     try:
-        repo = git.Repo.init(path, initial_branch=BRANCH)
-        repo.git.add("--all")
-        commit = repo.index.commit(message, author=actor, committer=actor)
+        # --template= copies no hooks and no info/exclude from the user's init.templateDir.
+        git.Git(path).init("--quiet", "--template=", f"--initial-branch={BRANCH}")
+        repo = git.Repo(path)
+        repo.git(c=settings).add("--all")
+        repo.git(c=settings).commit("--no-verify", "--quiet", "-m", message, env=who)
+        sha = repo.git.rev_parse("HEAD")
+        files = repo.git(c=["core.quotePath=false"]).ls_files("-z").split("\0")
     except git.GitCommandNotFound as exc:
         raise GitError("git is not installed or not on PATH") from exc
     except git.GitCommandError as exc:
-        raise GitError(f"git failed: {_last_line(exc.stderr or str(exc))}") from exc
-    except (git.GitError, OSError) as exc:
+        raise GitError(f"git failed: {_complaint(exc.stderr or str(exc))}") from exc
+    except (git.GitError, OSError, ValueError) as exc:
         raise GitError(f"git failed: {exc}") from exc
-    return commit.hexsha
+    finally:
+        if repo is not None:
+            repo.close()  # no git process of GitPython's outlives the commit
+    return FirstCommit(sha.strip(), sorted(f for f in files if f))
 
 
 def open_repository(path: Path, branch: str = BRANCH) -> Any:
