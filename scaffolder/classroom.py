@@ -107,7 +107,13 @@ def run_classroom(
     if not prefix or not prefix[0].isalpha():
         raise InvalidInput(f"the prefix {request.prefix!r} must start with a letter")
     check_given(request.template, request.settings)  # --set: wrong for every student alike
-    roster = read_roster(request.roster, request.template.variables)
+    reserved = set_for_each_student(request.template)
+    for key in request.settings:
+        if key in reserved:
+            raise InvalidInput(f"--set {key} cannot be used with classroom: {reserved[key]}")
+    # A roster column may still give one student's seed.
+    per_student = {k: v for k, v in reserved.items() if k != "random_seed"}
+    roster = read_roster(request.roster, request.template.variables, per_student)
     if request.publish and not request.org:
         raise InvalidInput("--publish needs --org, the organisation that will own the repositories")
     if request.publish:
@@ -141,6 +147,30 @@ def run_classroom(
     finally:
         report.write()  # also on Ctrl-C: what was done is on record
     return report.rows()
+
+
+def set_for_each_student(template: Template) -> dict[str, str]:
+    """Return the variables classroom sets itself for every student, each with the reason.
+
+    A ``--set`` or a roster column for one of them would be overwritten, or would
+    break the repository's name and the report's paths, so both are refused.
+    """
+    reasons = {
+        "project_name": "each repository is named PREFIX-STUDENT (choose the prefix with --prefix)",
+        "author_name": "each student is the author of their own repository "
+        "(the roster's 'name' column)",
+        "author_email": "each student is the author of their own repository "
+        "(the roster's 'email' column)",
+        "random_seed": "each student gets a seed of their own (a 'random_seed' roster "
+        "column sets one student's)",
+        "github_username": "the badges and links point to --org, else to the student's handle",
+    }
+    found = {key: why for key, why in reasons.items() if key in template.variables}
+    for key, default in template.raw_context.items():
+        derived = isinstance(default, str) and ("{{" in default or "{%" in default)
+        if derived and not key.startswith("_"):
+            found.setdefault(key, "it is derived from the repository's name")
+    return found
 
 
 def _start_row(student: Student, prefix: str, output_dir: Path) -> StudentResult:
@@ -375,9 +405,20 @@ class _Report:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=FIELDS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: _inert(value) for key, value in row.items()} for row in rows)
         _atomic_write(self.folder / REPORT_CSV, buffer.getvalue())
         self._written = time.monotonic()
+
+
+def _inert(value: object) -> object:
+    """*value* as a spreadsheet shows it but never runs it: a leading ``=+-@`` is quoted.
+
+    A roster cell or an error message beginning with ``=`` would be a formula when
+    the report is opened (CSV injection); spreadsheet exports prefix a ``'``.
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _atomic_write(path: Path, text: str) -> None:

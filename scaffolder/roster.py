@@ -3,15 +3,17 @@
 Columns (any case, any order, spaces around values ignored): ``github`` (the
 student's GitHub handle) and/or ``name``, optionally ``email``, and any template
 variable (e.g. ``random_seed``) to set it for that student. A byte-order mark and
-blank lines are tolerated. A roster without a ``github`` or ``name`` column is
-refused as a whole; a bad row is reported and the other rows go on.
+blank lines are tolerated. A roster that is not valid CSV (an unclosed quote), or
+without a ``github`` or ``name`` column, is refused as a whole, naming the line;
+a bad row is reported and the other rows go on, so every data line ends up as a
+student or as a reason.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,8 +85,14 @@ def _rows(text: str, path: Path) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def read_roster(path: Path, template_variables: Iterable[str]) -> Roster:
-    """Parse *path*; raise ``InvalidInput`` if it is unreadable or has no usable column."""
+def read_roster(
+    path: Path, template_variables: Iterable[str], reserved: Mapping[str, str] | None = None
+) -> Roster:
+    """Parse *path*; raise ``InvalidInput`` if it is unreadable or has no usable column.
+
+    *reserved* maps the template variables the caller sets for every student
+    itself to the reason: a column of that name is refused, not silently lost.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -99,6 +107,12 @@ def read_roster(path: Path, template_variables: Iterable[str]) -> Roster:
             f"the roster {path} needs a 'github' or a 'name' column (its columns: {found})"
         )
     variables = {v.lower(): v for v in template_variables if not v.startswith("_")}
+    for column in header:
+        if column in variables and variables[column] in (reserved or {}):
+            raise InvalidInput(
+                f"the roster {path} has the column {variables[column]!r}, but "
+                f"{(reserved or {})[variables[column]]}"
+            )
     ignored = [c for c in header if c and c not in KNOWN_COLUMNS and c not in variables]
 
     students: list[Student] = []
@@ -106,8 +120,22 @@ def read_roster(path: Path, template_variables: Iterable[str]) -> Roster:
     seen: dict[str, int] = {}
     for number, row in rows[1:]:
         cells = {header[i]: cell.strip() for i, cell in enumerate(row) if i < len(header)}
-        github, name = cells.get("github") or None, cells.get("name") or None
+        # A line break typed in a cell (Alt+Enter in a spreadsheet) or any other run of
+        # whitespace in a name is one space: the name goes into git and the LICENSE.
+        cells["name"] = " ".join(cells.get("name", "").split())
+        github, name = cells.get("github") or None, cells["name"] or None
         label = github or name or f"row {number}"
+        extra = [cell for cell in row[len(header) :] if cell.strip()]
+        if extra:
+            problems.append(
+                RowProblem(
+                    number,
+                    label,
+                    f"{len(row)} cells where the header has {len(header)}: a value holding a "
+                    "comma must be in double quotes",
+                )
+            )
+            continue
         if github is None and name is None:
             problems.append(RowProblem(number, label, "no github handle and no name"))
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import signal
 import subprocess
@@ -327,3 +328,88 @@ def test_publish_needs_an_org_and_a_token(runner, tmp_path, monkeypatch):
     )
     assert result.exit_code == 1 and "no GitHub token found" in result.output
     assert not (tmp_path / "b").exists() or not list((tmp_path / "b").glob("ml-*"))
+
+
+# -- rosters as spreadsheets write them -------------------------------------------------
+
+
+def test_an_unclosed_quote_refuses_the_roster_whole(runner, tmp_path):
+    """Read line by line, `a2,"Ben` swallowed the next four students into one name."""
+    roster = write(
+        tmp_path / "r.csv", 'github,name\na1,Ann\na2,"Ben\na3,Cy\na4,Di\na5,Ed\na6,Fay\n'
+    )
+    out = tmp_path / "class"
+    result = classroom(runner, roster, out)
+    assert result.exit_code == 2, result.output
+    assert f"line 3 of the roster {roster} is not valid CSV" in result.output
+    assert not out.exists() or not list(out.glob("ml-fraud-2026-*"))
+
+
+def test_line_separators_in_a_cell_are_spaces_not_students(runner, tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        'github,name\nada,Ada\u2028Lovelace\nbob,Bob\x0bBrown\ncy,Cy\x85Zhou\ndi,"Di\r\nDiaz"\nem,Em\n',
+    )
+    parsed = read_roster(roster, VARIABLES)
+    assert [(s.line, s.github, s.name) for s in parsed.students] == [
+        (2, "ada", "Ada Lovelace"),
+        (3, "bob", "Bob Brown"),
+        (4, "cy", "Cy Zhou"),
+        (5, "di", "Di Diaz"),  # a quoted line break: one cell, words kept apart
+        (7, "em", "Em"),
+    ]
+    out = tmp_path / "class"
+    result = classroom(runner, roster, out)
+    assert result.exit_code == 0, result.output
+    assert "5 of 5 students generated." in result.output
+    assert git(out / "ml-fraud-2026-di", "log", "--format=%an") == "Di Diaz"
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_reason_not_a_shift(runner, tmp_path):
+    roster = write(
+        tmp_path / "r.csv", "github,name,email\nada,Lovelace, Ada,ada@example.com\nbob,,\n"
+    )
+    result = classroom(runner, roster, tmp_path / "class")
+    assert result.exit_code == 1
+    assert "1 of 2 students generated." in result.output
+    assert "line 2 (ada): 4 cells where the header has 3" in result.output
+
+
+def test_report_cells_cannot_be_spreadsheet_formulas(runner, tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        'github,name\n"=HYPERLINK(""http://x.example"")",X\nbob,+1 Bob\ncy,@cy\n-dee,Dee\n',
+    )
+    out = tmp_path / "class"
+    result = classroom(runner, roster, out)
+    assert result.exit_code == 1
+    with (out / "classroom-report.csv").open(newline="") as report:
+        cells = [cell for row in csv.reader(report) for cell in row]
+    assert "'+1 Bob" in cells and "'@cy" in cells and "'-dee" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    # The JSON report keeps the values as they are.
+    rows = json.loads((out / "classroom-report.json").read_text())["students"]
+    assert rows[1]["name"] == "+1 Bob"
+
+
+@pytest.mark.parametrize(
+    "header, option, message",
+    [
+        ("github,project_name", (), "has the column 'project_name', but each repository is named"),
+        ("github,project_slug", (), "has the column 'project_slug', but it is derived from"),
+        ("github,author_name", (), "has the column 'author_name', but each student is the author"),
+        ("github", ("--set", "random_seed=7"), "--set random_seed cannot be used with classroom"),
+        ("github", ("--set", "author_name=T"), "--set author_name cannot be used with classroom"),
+        ("github", ("--set", "package_name=p"), "--set package_name cannot be used with classroom"),
+    ],
+)
+def test_what_classroom_sets_itself_is_refused_as_a_column_or_option(
+    runner, tmp_path, header, option, message
+):
+    roster = write(tmp_path / "r.csv", f"{header}\nada{',x' * header.count(',')}\n")
+    out = tmp_path / "class"
+    result = classroom(runner, roster, out, *option)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())
