@@ -41,6 +41,7 @@ from scaffolder.credentials import Token
 from scaffolder.errors import InvalidInput, ScaffoldError, printable
 from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
 from scaffolder.github import DEFAULT_API_URL, GitHub, check_api_url
+from scaffolder.interrupts import die_with_parent
 from scaffolder.names import check_owner
 from scaffolder.publish import PublishRequest, publish, require_token
 from scaffolder.record import read_record
@@ -136,12 +137,15 @@ def run_classroom(
 
     try:
         with phase("Generating", len(roster.students)) as tick:
-            for key, row in _generate_all(request, roster.students, rows):
+
+            def generated(key: str, row: StudentResult) -> None:
                 rows[key] = row
                 # A generated project is its own record (a rerun reads the folder), so
                 # the report need not be rewritten after every one of a fast phase.
                 report.put(row, flush="periodically")
                 tick()
+
+            _generate_all(request, roster.students, rows, generated)
         if request.publish and token is not None:  # a token was required above
             _publish_all(request, token, roster.students, rows, earlier, report, notify, phase)
     finally:
@@ -209,19 +213,25 @@ def _answers(request: ClassroomRequest, student: Student, repository: str) -> di
 
 
 def _generate_all(
-    request: ClassroomRequest, students: list[Student], rows: dict[str, StudentResult]
-) -> Iterator[tuple[str, StudentResult]]:
-    """Generate each student's project, yielding (student key, row) as each one is done.
+    request: ClassroomRequest,
+    students: list[Student],
+    rows: dict[str, StudentResult],
+    done: Callable[[str, StudentResult], None],
+) -> None:
+    """Generate each student's project, calling ``done(student key, row)`` as each one ends.
 
     Generation is CPU- and file-bound and cookiecutter changes the working folder,
     so up to ``request.jobs`` worker processes share it. At most that many students
-    are in flight at once: after an interruption no queued work runs on.
+    are in flight at once: after an interruption no queued work runs on, and the
+    students in flight finish (or abort and clean up) and are passed to *done*
+    as their folders show them, so the report says exactly what exists.
     """
     workers = min(request.jobs, len(students))
     if workers < 2 or not _can_fork():
         for student in students:
-            yield student.key, _generate(request, student, rows[student.key])
+            done(student.key, _generate(request, student, rows[student.key]))
         return
+    by_key = {student.key: student for student in students}
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_remember_parent, initargs=(os.getpid(),)
@@ -236,10 +246,14 @@ def _generate_all(
                     running[future] = student.key
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    yield running.pop(future), future.result()
+                    done(running[future], future.result())
+                    del running[future]
         except BaseException:
-            # Ctrl-C: let the students in flight finish (or abort and clean up) first.
             wait(running)
+            for key in running.values():
+                student, row = by_key[key], rows[key]
+                if _is_this_students(Path(row.path), request, student):
+                    done(key, replace(row, status="generated"))
             raise
 
 
@@ -253,6 +267,7 @@ _PARENT: list[int] = []
 
 def _remember_parent(pid: int) -> None:
     _PARENT.append(pid)
+    die_with_parent(pid)  # a SIGKILLed run must not leave its workers (and their git) behind
 
 
 def _generate_in_worker(

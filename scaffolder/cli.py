@@ -499,4 +499,7 @@ def _display_path(path: Path) -> str:
 
 def main() -> None:
     """Run the ``mlscaffold`` command (the console-script entry point)."""
+    from scaffolder.interrupts import stop_cleanly_on_termination
+
+    stop_cleanly_on_termination()
     cli(prog_name="mlscaffold")

@@ -8,6 +8,7 @@ non-empty target is refused before anything is written, and never deleted.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import shutil
@@ -65,22 +66,20 @@ def create_project(request: ProjectRequest) -> Project:
     plan = _plan(request)
     output_dir = plan.path.parent
     created_output_dir = not output_dir.exists()
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(output_dir, plan.path.name)
-        # The pid in the name tells another run that this folder is in use.
-        staging = Path(
-            tempfile.mkdtemp(
-                prefix=f".{plan.path.name}.{os.getpid()}-", suffix=STAGING_SUFFIX, dir=output_dir
-            )
-        )
-    except OSError as exc:
-        raise ScaffoldError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
-
     git_error: GitError | None = None
     commit: gitops.FirstCommit | None = None
     moved = False
     try:
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            remove_stale_staging(output_dir, plan.path.name)
+            staging = Path(
+                tempfile.mkdtemp(
+                    prefix=_staging_prefix(plan.path.name), suffix=STAGING_SUFFIX, dir=output_dir
+                )
+            )
+        except OSError as exc:
+            raise ScaffoldError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
         staged = render_project(request.template, plan.context, staging)
         write_record(staged, request.template, plan.context, request.record)
         files = _list_files(staged)
@@ -95,7 +94,11 @@ def create_project(request: ProjectRequest) -> Project:
         _move_into_place(staged, plan.path)
         moved = True
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        # Found by name, not by a variable: a signal may land just after mkdtemp.
+        for folder in output_dir.glob(
+            f"{glob.escape(_staging_prefix(plan.path.name))}*{STAGING_SUFFIX}"
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
         if not moved and created_output_dir:
             _remove_if_empty(output_dir)
     if git_error is not None:
@@ -193,11 +196,18 @@ def _check_target(target: Path) -> None:
         )
 
 
+def _staging_prefix(name: str) -> str:
+    # The pid in the name tells another run that the folder is in use.
+    return f".{name}.{os.getpid()}-"
+
+
 _STAGING_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)-[a-z0-9_]+" + re.escape(STAGING_SUFFIX))
 
 
 def remove_stale_staging(output_dir: Path, name: str = "") -> None:
     """Remove staging folders that a killed run left in *output_dir* (for *name*, or all).
+
+    mkdtemp names them ``.<name>.<pid>-<random>`` + ``STAGING_SUFFIX``.
 
     A folder whose run is still going (its pid is alive) is left alone: two runs
     may share an output folder.
@@ -223,8 +233,12 @@ def _is_running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except OSError:  # e.g. EPERM: it exists, as another user's
+        pass
+    try:  # Linux: a killed process nobody has reaped yet (a zombie) is not running
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
         return True
-    return True
+    return state not in ("Z", "X")
 
 
 def _list_files(project: Path) -> list[str]:
@@ -252,7 +266,7 @@ def _move_into_place(staged: Path, target: Path) -> None:
             for entry in sorted(staged.iterdir()):
                 os.rename(entry, target / entry.name)
                 moved.append(entry)
-        except OSError:
+        except BaseException:  # an OSError, or Ctrl-C half-way
             for entry in moved:  # put back what was moved: all or nothing
                 with suppress(OSError):
                     os.rename(target / entry.name, entry)

@@ -5,10 +5,15 @@ and a check after every test that no output held a traceback or a token.
 from __future__ import annotations
 
 import base64
+import os
+import signal
 import subprocess
 import sys
+import time
 import traceback
 import urllib.parse
+import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +150,77 @@ def guard(monkeypatch, tmp_path, isolated_home):
     monkeypatch.setattr(subprocess.Popen, "communicate", communicate)
     yield found
     found.check()
+
+
+MARK = "MLSCAFFOLD_TEST_ID"
+
+
+def _processes() -> dict[int, tuple[int, str, bytes]]:
+    """Every live process: pid -> (parent pid, state, environment as exec'd)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            environ = (entry / "environ").read_bytes()
+        except OSError:  # gone meanwhile, or another user's
+            continue
+        state, ppid = stat.rpartition(")")[2].split()[:2]
+        found[int(entry.name)] = (int(ppid), state, environ)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Those of *pids* still running (a zombie has exited: it is not)."""
+    return {pid for pid, (_, state, _) in _processes().items() if pid in pids and state != "Z"}
+
+
+def children(pid: int) -> set[int]:
+    """The running child processes of *pid*."""
+    return {p for p, (ppid, state, _) in _processes().items() if ppid == pid and state != "Z"}
+
+
+def _left_behind(test_id: str, before: set[int]) -> list[int]:
+    """Processes a test started that are still alive: marked with its id, or our new children."""
+    me = os.getpid()
+    marker = f"{MARK}={test_id}".encode()
+    return sorted(
+        pid
+        for pid, (ppid, state, environ) in _processes().items()
+        if pid != me
+        and state not in ("Z", "X")  # exited, waiting to be reaped: not running
+        and (marker in environ.split(b"\0") or (ppid == me and pid not in before))
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_process_left(monkeypatch, request):
+    """After every test, no process it started is alive (orphans included).
+
+    Every process a test starts inherits a marker in its environment; what
+    still carries it after the test (a worker whose parent was killed, a git
+    left running) fails the test, and is killed so the next test starts clean.
+    """
+    if not Path("/proc/self/environ").exists():  # not Linux: nothing to look at
+        yield
+        return
+    test_id = f"{os.getpid()}-{uuid.uuid4().hex}"
+    monkeypatch.setenv(MARK, test_id)
+    me = os.getpid()
+    before = {pid for pid, (ppid, _, _) in _processes().items() if ppid == me}
+    yield
+    deadline = time.monotonic() + 10  # a process may take a moment to finish exiting
+    while (left := _left_behind(test_id, before)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if left:
+        names = []
+        for pid in left:
+            with suppress(OSError):
+                names.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" "))
+            with suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"the test left {len(left)} process(es) running: {names}")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import git, tree
+from conftest import alive, children, git, tree
 from servers import github_servers
 
 from scaffolder.catalog import get_template
@@ -185,8 +185,15 @@ def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
     while time.monotonic() < deadline and proc.poll() is None and len(projects()) < 3:
         time.sleep(0.005)
     assert proc.poll() is None, "the run finished before it could be interrupted"
+    workers = children(proc.pid)
+    assert workers  # generation runs in worker processes
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # The workers die with their parent, idle ones included.
+    deadline = time.monotonic() + 10
+    while alive(workers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not alive(workers)
     finished = {
         p.name: git(p, "rev-parse", "HEAD")
         for p in out.iterdir()

@@ -186,22 +186,25 @@ def test_a_roster_cell_is_data_and_a_bad_one_fails_alone(runner, tmp_path):
         f'ada-l,"{marker_payload(marker)}",ada@example.com\n'
         f"kj,Katherine {SEVEN},kj@example.com\n"
         "mal,Mal <script>,mal@example.com\n"
-        "gh,Grace\tHopper,gh@example.com\n",
+        "gh,Grace\tHopper,gh@example.com\n"
+        "bel,Bel\x07Bell,bel@example.com\n",
         encoding="utf-8",
     )
     out = tmp_path / "class"
     result = classroom(runner, roster, out, "--prefix", "c")
     assert result.exit_code == 1, result.output
-    assert "2 of 4 students generated." in result.output
+    assert "3 of 5 students generated." in result.output
     assert "line 4 (mal): the author name holds '<' or '>'" in result.output
-    assert "line 5 (gh): the author name holds a line break or a control character" in (
+    assert "line 6 (bel): the author name holds a line break or a control character" in (
         result.output
     )
+    # Whitespace inside a name, a tab included, is one space.
+    assert git(out / "c-gh", "log", "-1", "--format=%an") == "Grace Hopper"
     assert not marker.exists()
     first = tomllib.loads((out / "c-ada-l" / "pyproject.toml").read_text(encoding="utf-8"))
     assert first["project"]["authors"][0]["name"] == marker_payload(marker)
     assert git(out / "c-kj", "log", "-1", "--format=%an") == f"Katherine {SEVEN}"
-    assert not (out / "c-mal").exists() and not (out / "c-gh").exists()
+    assert not (out / "c-mal").exists() and not (out / "c-bel").exists()
 
 
 def test_a_roster_field_over_the_csv_limit_is_one_line(runner, tmp_path):

@@ -1,0 +1,142 @@
+"""Signals and concurrent runs: SIGTERM and SIGHUP stop as Ctrl-C does, runs share folders safely.
+
+Real processes, real signals: `python -m scaffolder` is started, signalled while
+it works, and what it leaves is inspected. The autouse `no_process_left` check
+of conftest also holds for every test here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import AUTHOR, git, tree
+
+COMMAND = [sys.executable, "-m", "scaffolder"]
+
+
+def start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def staging_folders(folder: Path) -> list[Path]:
+    return list(folder.glob(".*.mlscaffold-staging")) if folder.exists() else []
+
+
+def wait_for(condition, proc: subprocess.Popen, timeout: float = 120) -> bool:
+    """Poll *condition* until it holds; False if *proc* ended first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.001)
+    raise AssertionError("timed out")
+
+
+def rendering(out: Path) -> bool:
+    return bool(staging_folders(out))
+
+
+def committing(out: Path) -> bool:
+    return any(list(folder.glob("*/.git")) for folder in staging_folders(out))
+
+
+@pytest.mark.parametrize("phase", [rendering, committing])
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_a_termination_signal_during_new_leaves_nothing(tmp_path, signal_number, phase):
+    for attempt in range(5):
+        out = tmp_path / f"try-{attempt}"
+        proc = start("new", "image-recognition", "-o", str(out), "--no-input", *AUTHOR)
+        if wait_for(lambda out=out: phase(out), proc):
+            break
+        proc.communicate()  # finished before the signal could be sent: try again
+    else:
+        pytest.fail("`new` always finished before it could be signalled")
+    proc.send_signal(signal_number)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert err.strip().splitlines()[-1] == "Aborted!"
+    assert not staging_folders(out)
+    assert not (out / "digit-recognition").exists()
+
+
+def test_sigterm_during_classroom_stops_it_and_keeps_the_report(tmp_path):
+    """SIGTERM to the parent only, as `timeout` and a CI cancel send it."""
+    roster = tmp_path / "r.csv"
+    roster.write_text("github\n" + "\n".join(f"s{i:03d}" for i in range(120)) + "\n")
+    out = tmp_path / "class"
+    proc = start("classroom", "recommender", "--roster", str(roster), "-o", str(out))
+    assert wait_for(lambda: len(list(out.glob("recommender-*"))) >= 3, proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "Aborted!" in err
+    rows = json.loads((out / "classroom-report.json").read_text())["students"]
+    generated = [r for r in rows if r["status"] == "generated"]
+    assert 3 <= len(generated) < 120
+    made = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert made == sorted(Path(r["path"]).name for r in generated)  # exactly what exists
+    assert not staging_folders(out)
+
+
+def test_a_live_runs_staging_folder_is_left_alone(invoke, tmp_path):
+    """Another run's staging folder (its pid alive) is not taken for a stale one."""
+    out = tmp_path / "shared"
+    out.mkdir()
+    sleeper = subprocess.Popen(["sleep", "60"])
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    try:
+        live = out / f".fraud-detection.{sleeper.pid}-abc123.mlscaffold-staging"
+        stale = out / f".fraud-detection.{finished.pid}-def456.mlscaffold-staging"
+        for folder in (live, stale):
+            folder.mkdir()
+            (folder / "half-written.txt").write_text("x")
+        result = invoke("new", "fraud-detection", "-o", str(out), "--no-input", *AUTHOR)
+        assert result.exit_code == 0, result.output
+        assert (live / "half-written.txt").exists()
+        assert not stale.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_two_runs_into_one_folder_at_once(tmp_path):
+    """Two `new` of one name at once: one project, complete; the other run says why it lost."""
+    for round_ in range(3):
+        out = tmp_path / f"round-{round_}"
+        runs = [start("new", "fraud-detection", "-o", str(out), "--no-input", *AUTHOR)]
+        runs.append(start("new", "fraud-detection", "-o", str(out), "--no-input", *AUTHOR))
+        results = [(proc.wait(timeout=120), *proc.communicate()) for proc in runs]
+        codes = sorted(code for code, _, _ in results)
+        assert codes == [0, 2], results
+        (loser_err,) = [err for code, _, err in results if code == 2]
+        assert "mlscaffold never overwrites it" in loser_err
+        assert "Traceback" not in loser_err and len(loser_err.strip().splitlines()) == 1
+        project = out / "fraud-detection"
+        assert git(project, "ls-files").splitlines() == sorted(tree(project))
+        assert git(project, "status", "--porcelain") == ""
+        assert not staging_folders(out)
+
+
+def test_new_from_inside_the_empty_target_with_output_dir_dotdot(invoke, tmp_path, monkeypatch):
+    target = tmp_path / "fraud-detection"
+    target.mkdir()
+    inode = os.stat(target).st_ino
+    monkeypatch.chdir(target)
+    result = invoke("new", "fraud-detection", "-o", "..", "--no-input", *AUTHOR)
+    assert result.exit_code == 0, result.output
+    assert os.stat(target).st_ino == inode  # the user's folder itself, not a replacement
+    assert Path.cwd() == target and (Path.cwd() / "pyproject.toml").is_file()
+    assert git(target, "ls-files").splitlines() == sorted(tree(target))
+    assert not staging_folders(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fraud-detection"]
