@@ -33,7 +33,7 @@ def error_line(result) -> str:
         ("!!!", "no letters or digits"),
         ("😀😀", "no letters or digits"),
         ("json", "would shadow the module"),
-        ("numpy", "would shadow the module"),
+        ("numpy", "is the name of one of its own dependencies (numpy)"),
         ("bad\x07name", "a line break or a control character"),
     ],
 )

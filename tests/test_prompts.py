@@ -121,6 +121,19 @@ def test_a_bad_answer_is_asked_again_and_the_others_are_kept(tmp_path):
     assert "SEED = 7" in (project / "src" / "radar_7_7" / "__init__.py").read_text()
 
 
+def test_a_name_the_project_depends_on_is_asked_again(tmp_path):
+    script = [
+        ("[1/9]", "Scikit_Learn"),
+        ("is the name of one of its own dependencies (scikit-learn)", "Fraud Radar"),
+        ("[2/9]", "pytest"),
+        ("is the name of one of its own development tools (pytest)", ""),
+        *[(f"[{number}/9]", "") for number in range(3, 10)],
+    ]
+    code, screen, left = converse(["new", "fraud-detection"], script, tmp_path)
+    assert code == 0 and left == [], screen
+    assert (tmp_path / "fraud-radar" / "src" / "fraud_radar").is_dir()
+
+
 @pytest.mark.parametrize("key", ["\x03", "\x04"], ids=["ctrl-c", "ctrl-d"])
 def test_ctrl_c_or_end_of_input_at_a_prompt_writes_nothing(tmp_path, key):
     code, screen, left = converse(

@@ -24,11 +24,35 @@ MAX_DESCRIPTION_LENGTH = 1000
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _EMAIL = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[^\s@<>]{2,}")  # the pattern CITATION.cff accepts
 _GITHUB_USER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
-# A package named like one of these would shadow it for the whole environment
-# (src/ is on sys.path once the project is installed in editable mode).
-_TAKEN_IMPORT_NAMES = frozenset(
-    {"matplotlib", "numpy", "pandas", "pooch", "pytest", "scipy", "sklearn", "torch", "tqdm"}
+# A project cannot be named like what it installs: pip would see it require
+# itself, and its package would stand in for that library or tool (src/ is on
+# sys.path once the project is installed in editable mode). The names are read
+# from the template's own lists, those its pyproject.toml is made from.
+_OWN_LISTS = (
+    ("_dependencies", "one of its own dependencies"),
+    ("_dev_dependencies", "one of its own development tools"),
+    ("_build_requires", "one of its own build requirements"),
 )
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")  # PEP 508
+# Import names that differ from the distribution's (the top-level modules of its
+# wheel), keyed by normalised distribution name. Only for what the templates
+# list: a test checks every key against their lists.
+IMPORT_NAMES: dict[str, tuple[str, ...]] = {
+    "matplotlib": ("mpl_toolkits", "pylab"),
+    "pillow": ("PIL",),
+    "pytest": ("_pytest", "py"),
+    "scikit-learn": ("sklearn",),
+    "torch": ("functorch", "torchgen"),
+}
+# Libraries that a listed dependency requires and that a data-science user
+# imports, and so may name a project after: such a project cannot be installed
+# beside them either. The dependencies' other requirements (packaging, requests,
+# pytz, threadpoolctl, ...) are not names a portfolio project takes, and are
+# left out. Keyed by normalised distribution name, checked as IMPORT_NAMES is.
+ALSO_INSTALLS: dict[str, tuple[str, ...]] = {
+    "matplotlib": ("pillow",),
+    "scikit-learn": ("joblib", "scipy"),
+}
 # Line breaks and control characters (ESC, NUL, ...): a name holding one breaks
 # git's author line, a file header or the terminal that prints it.
 _CONTROL = frozenset({"Cc", "Zl", "Zp"})
@@ -59,6 +83,44 @@ def _unsafe_characters(text: str) -> str | None:
     if "<" in text or ">" in text:
         return "holds '<' or '>'"
     return None
+
+
+def normalised(name: str) -> str:
+    """*name* as PEP 503 compares distribution names: ``Scikit_Learn`` is ``scikit-learn``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _taken_names(answers: Mapping[str, object]) -> tuple[dict[str, str], dict[str, str]]:
+    """The distribution and import names the project installs, each with why it is taken.
+
+    Both are keyed by normalised name; the import names include the distributions'.
+    """
+    distributions: dict[str, str] = {}
+    imports: dict[str, str] = {}
+
+    def take(name: str, what: str) -> None:
+        key = normalised(name)
+        distributions.setdefault(key, f"the name of {what} ({name})")
+        imports.setdefault(key, f"the name of {what} ({name})")
+        for module in IMPORT_NAMES.get(key, ()):
+            imports.setdefault(normalised(module), f"the import name of {what} ({name})")
+
+    listed: list[str] = []
+    for variable, what in _OWN_LISTS:
+        requirements = answers.get(variable, [])
+        for requirement in requirements if isinstance(requirements, list) else []:
+            match = _REQUIREMENT_NAME.match(str(requirement).strip())
+            if match:
+                take(match.group(), what)
+                listed.append(match.group())
+    for name in listed:  # after every listed name, so that those keep their own reason
+        for library in ALSO_INSTALLS.get(normalised(name), ()):
+            take(library, f"a library its dependency {name} installs")
+    return distributions, imports
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -98,6 +160,18 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
                 "name from",
             )
         ]
+    taken_distributions, taken_imports = _taken_names(answers)
+
+    def taken(variable: str, value: str, why: str) -> tuple[str, str]:
+        # Named after the project name when the value is that name, in any spelling.
+        subject = (
+            f"the project name {shown(name)}"
+            if _loose(value) == _loose(name)
+            else f"{variable} {shown(value)}"
+        )
+        return (variable, f"{subject} is {why}; choose another")
+
+    slug_taken = False
     if not _SLUG.fullmatch(slug) or len(slug) > MAX_NAME_LENGTH:
         found.append(
             (
@@ -106,6 +180,9 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
                 f"hyphens (at most {MAX_NAME_LENGTH} characters)",
             )
         )
+    elif normalised(slug) in taken_distributions:
+        found.append(taken("project_slug", slug, taken_distributions[normalised(slug)]))
+        slug_taken = True
     if package[:1].isdigit():
         found.append(
             (
@@ -126,7 +203,7 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
                 "project name",
             )
         )
-    elif package in sys.stdlib_module_names or package in _TAKEN_IMPORT_NAMES:
+    elif package in sys.stdlib_module_names:
         found.append(
             (
                 "package_name",
@@ -134,6 +211,8 @@ def problems_by_variable(answers: Mapping[str, object]) -> list[tuple[str, str]]
                 "choose another project name",
             )
         )
+    elif not slug_taken and normalised(package) in taken_imports:
+        found.append(taken("package_name", package, taken_imports[normalised(package)]))
 
     # The remaining answers are checked only where a template asks for them.
     for variable, what in (
