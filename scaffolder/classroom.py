@@ -21,14 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    as_completed,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -41,7 +34,7 @@ from scaffolder.credentials import Token
 from scaffolder.errors import InvalidInput, ScaffoldError, printable
 from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
 from scaffolder.github import DEFAULT_API_URL, GitHub, check_api_url
-from scaffolder.interrupts import die_with_parent
+from scaffolder.interrupts import die_with_parent, in_threads
 from scaffolder.names import check_owner
 from scaffolder.publish import PublishRequest, publish, require_token
 from scaffolder.record import read_record
@@ -306,6 +299,10 @@ def _is_this_students(path: Path, request: ClassroomRequest, student: Student) -
     return ours and record.get("template") == request.template.name
 
 
+class _Stopping(ScaffoldError):
+    """The run was interrupted: a publishing thread stops at its next wait."""
+
+
 def _publish_all(
     request: ClassroomRequest,
     token: Token,
@@ -316,7 +313,14 @@ def _publish_all(
     notify: Callable[[str], None],
     phase: PhaseReporter,
 ) -> None:
-    github = GitHub(token, request.api_url, notify=notify, write_interval=1.0)
+    stop = threading.Event()
+
+    def pause(seconds: float) -> None:
+        # Every wait of the client (its turn to write, a rate limit) ends at Ctrl-C.
+        if stop.wait(seconds):
+            raise _Stopping("the run was interrupted")
+
+    github = GitHub(token, request.api_url, notify=notify, write_interval=1.0, sleep=pause)
     todo = []
     for student in students:
         row = rows[student.key]
@@ -328,16 +332,31 @@ def _publish_all(
             report.put(rows[student.key])
         else:
             todo.append(student)
-    with phase("Publishing", len(todo)) as tick, ThreadPoolExecutor(request.jobs) as pool:
-        futures = {
-            pool.submit(_publish_one, request, token, github, s, rows[s.key], notify): s
-            for s in todo
-        }
-        for future in as_completed(futures):
-            student = futures[future]
-            rows[student.key] = future.result()
-            report.put(rows[student.key])
+
+    with phase("Publishing", len(todo)) as tick:
+
+        def finished(student: Student, row: StudentResult) -> None:
+            rows[student.key] = row
+            report.put(row)
             tick()
+
+        def abandoned(student: Student) -> None:
+            rows[student.key] = replace(
+                rows[student.key],
+                status="failed",
+                error="interrupted while publishing (the repository may exist): run the same "
+                "command again to finish",
+            )
+            report.put(rows[student.key])
+
+        in_threads(
+            todo,
+            lambda s: _publish_one(request, token, github, s, rows[s.key], notify, stop),
+            jobs=request.jobs,
+            stop=stop,
+            finished=finished,
+            abandoned=abandoned,
+        )
 
 
 def _publish_one(
@@ -347,12 +366,17 @@ def _publish_one(
     student: Student,
     row: StudentResult,
     notify: Callable[[str], None],
+    stop: threading.Event,
 ) -> StudentResult:
+    """Create, push and share one student's repository; stop between steps once *stop* is set."""
     if not student.github:
         return replace(row, status="failed", error="no GitHub handle: cannot share the repository")
+    published = None
     try:
         if not github.user_exists(student.github):
             return replace(row, status="failed", error=f"no GitHub user named {student.github}")
+        if stop.is_set():
+            return row  # interrupted before anything was made: still only generated
         target = PublishRequest(
             project=Path(row.path),
             org=request.org,
@@ -361,7 +385,19 @@ def _publish_one(
             existing=True,  # created by an earlier, interrupted run: finish it
         )
         published = publish(target, token, notify, github=github)
+        if stop.is_set():
+            raise _Stopping("the run was interrupted")
         github.add_collaborator(request.org or "", row.repository, student.github, "push")
+    except _Stopping:
+        if published is None:
+            return row  # stopped while waiting for its turn to create: nothing was made
+        return replace(
+            row,
+            status="failed",
+            url=published.url,
+            error=f"interrupted after pushing, before inviting {student.github}: run the same "
+            "command again to finish",
+        )
     except ScaffoldError as exc:
         return replace(row, status="failed", error=printable(str(exc)))
     return replace(row, status="published", url=published.url)

@@ -1,4 +1,6 @@
-"""Ctrl-C, SIGTERM and SIGHUP all stop a run the same clean way; workers die with their parent.
+"""Stopping cleanly: on any signal, with workers that die with their parent.
+
+Threads that work for a run start nothing new once it is interrupted.
 
 A CI cancel and ``timeout`` send SIGTERM, a closed terminal sends SIGHUP, and
 Python's default for both is to die on the spot, skipping every ``finally``: a
@@ -12,11 +14,17 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import queue
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 TERMINATION_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -63,3 +71,86 @@ def die_with_parent(parent: int, poll: float = 0.5) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="mlscaffold-parent-watch", daemon=True).start()
+
+
+# After an interruption, the students in flight get this long to finish their step.
+GRACE_SECONDS = 5.0
+
+
+def in_threads(
+    items: list[T],
+    work: Callable[[T], R],
+    *,
+    jobs: int,
+    stop: threading.Event,
+    finished: Callable[[T, R], None],
+    abandoned: Callable[[T], None],
+    grace: float = GRACE_SECONDS,
+) -> None:
+    """Run ``work(item)`` for each item in up to *jobs* threads; ``finished`` as each ends.
+
+    ``finished`` runs in the calling thread, so it may write a report. On an
+    interruption (Ctrl-C, a termination signal, an error of ``finished``) *stop*
+    is set, so no item is started any more and *work* can stop between its steps;
+    the items in flight get *grace* seconds to finish, then ``abandoned`` is
+    called for each still running, and the interruption goes on. The threads are
+    daemons: one stuck in a network call cannot hold the process for longer.
+    """
+    waiting: queue.SimpleQueue[T] = queue.SimpleQueue()
+    for item in items:
+        waiting.put(item)
+    done: queue.SimpleQueue[tuple[T, R | BaseException]] = queue.SimpleQueue()
+    running: dict[int, T] = {}
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                item = waiting.get_nowait()
+            except queue.Empty:
+                return
+            with lock:
+                running[id(item)] = item
+            try:
+                result: R | BaseException = work(item)
+            except BaseException as exc:  # handed to the calling thread, which raises it
+                result = exc
+            with lock:
+                done.put((item, result))
+                del running[id(item)]
+
+    threads = [
+        threading.Thread(target=worker, name=f"mlscaffold-worker-{n}", daemon=True)
+        for n in range(min(jobs, len(items)))
+    ]
+    for thread in threads:
+        thread.start()
+    received = 0
+    try:
+        while received < len(items):
+            try:
+                item, result = done.get(timeout=0.1)  # a timeout, so signals get through
+            except queue.Empty:
+                if not any(thread.is_alive() for thread in threads) and done.empty():
+                    return
+                continue
+            received += 1
+            if isinstance(result, BaseException):
+                raise result
+            finished(item, result)
+    except BaseException:
+        stop.set()
+        deadline = time.monotonic() + grace
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        with lock:  # a consistent view: each item is either running or done
+            late = list(running.values())
+            ended = []
+            while not done.empty():
+                ended.append(done.get())
+        for item, result in ended:
+            if not isinstance(result, BaseException):
+                finished(item, result)
+        for item in late:
+            abandoned(item)
+        raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -420,3 +421,64 @@ def test_what_classroom_sets_itself_is_refused_as_a_column_or_option(
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+def test_interrupting_a_publishing_run_creates_nothing_more(servers, tmp_path, signal_number):
+    """Ctrl-C or SIGTERM while publishing: no new repository, an exact report, a rerun finishes."""
+    api, _ = servers
+    handles = [f"student{i}" for i in range(8)]
+    api.known_users.update(handles)
+    roster = write(tmp_path / "r.csv", "github\n" + "\n".join(handles) + "\n")
+    out = tmp_path / "class"
+    command = [
+        sys.executable,
+        "-m",
+        "scaffolder",
+        "classroom",
+        "fraud-detection",
+        "--roster",
+        str(roster),
+        "--prefix",
+        "p",
+        "-o",
+        str(out),
+        "--publish",
+        "--org",
+        "bootcamp",
+        "--api-url",
+        api.url,
+        "--jobs",
+        "2",
+    ]
+    env = {**os.environ, "GH_ENTERPRISE_TOKEN": TOKEN}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and len(api.repos) < 2:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    proc.send_signal(signal_number)
+    created_then = len(api.repos)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and b"Aborted!" in err
+    # At most the students in flight (2 jobs) finished their create after the signal.
+    assert len(api.repos) <= created_then + 2 < len(handles)
+
+    rows = {
+        r["repository"]: r
+        for r in json.loads((out / "classroom-report.json").read_text())["students"]
+    }
+    for name, row in rows.items():
+        exists = f"bootcamp/{name}" in api.repos
+        if row["status"] == "published":
+            assert exists and api.collaborators[f"bootcamp/{name}"]
+        elif row["status"] == "generated":
+            assert not exists  # the report says exactly what exists
+        else:
+            assert "interrupted" in row["error"]
+
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"{len(handles)} of {len(handles)} students published." in again.stdout
+    creates = [s.body["name"] for s in api.requests_to("POST", "/orgs/bootcamp/repos")]
+    assert sorted(creates) == sorted(f"p-{h}" for h in handles)  # each exactly once
