@@ -207,13 +207,12 @@ _STAGING_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)-[a-z0-9_]+" + re.escap
 def remove_stale_staging(output_dir: Path, name: str = "") -> None:
     """Remove staging folders that a killed run left in *output_dir* (for *name*, or all).
 
-    mkdtemp names them ``.<name>.<pid>-<random>`` + ``STAGING_SUFFIX``.
-
     A folder whose run is still going (its pid is alive) is left alone: two runs
     may share an output folder.
     """
     # Names are ".<name>.<pid>-<random><suffix>"; the dot after the name keeps
-    # "ml-ada" from matching the staging folder of "ml-ada-l".
+    # "ml-ada" from matching the staging folder of "ml-ada-l". One without a pid
+    # was left by an older mlscaffold, and is stale.
     pattern = f".{name}.*{STAGING_SUFFIX}" if name else f".*{STAGING_SUFFIX}"
     for folder in output_dir.glob(pattern):
         found = _STAGING_NAME.fullmatch(folder.name)
