@@ -265,7 +265,11 @@ class GitHub:
         raise GitHubError(f"GitHub could not {action} ({detail})")
 
     def _reason(self, payload: Any) -> str:
-        """GitHub's own words for a refusal: its message and each ``errors[].message``."""
+        """GitHub's own words for a refusal: its message and what each of ``errors`` says.
+
+        An error of GitHub's "Validation Error" shape says it in ``message``, or else
+        only in ``code`` (required) for a ``field`` or ``resource``: "name: invalid".
+        """
         if isinstance(payload, _NotJSON):
             return f"and {_kind(payload)}"
         if not isinstance(payload, dict):
@@ -275,6 +279,9 @@ class GitHub:
         for error in errors if isinstance(errors, list) else []:
             if isinstance(error, dict) and error.get("message"):
                 words.append(str(error["message"]))
+            elif isinstance(error, dict) and error.get("code"):
+                what = error.get("field") or error.get("resource")
+                words.append(f"{what}: {error['code']}" if what else str(error["code"]))
             elif isinstance(error, str):
                 words.append(error)
         text = redact(" ".join(": ".join(words).split()), [self._token])
@@ -424,7 +431,9 @@ def _number(text: Any) -> float | None:
 def _name_taken(payload: Any) -> bool:
     errors = payload.get("errors", []) if isinstance(payload, dict) else []
     return isinstance(errors, list) and any(
-        isinstance(e, dict) and "already exists" in str(e.get("message", "")) for e in errors
+        isinstance(e, dict)
+        and ("already exists" in str(e.get("message", "")) or e.get("code") == "already_exists")
+        for e in errors
     )
 
 

@@ -399,3 +399,39 @@ def test_new_with_publish_failing_keeps_the_project(runner, servers, tmp_path):
     assert result.exit_code == 1
     assert "the project is ready at" in result.output and "mlscaffold publish" in result.output
     assert (tmp_path / "w" / "fraud-detection" / ".git").is_dir()
+
+
+# -- GitHub's behaviour, as its REST description and rate-limit pages give it ----------------
+
+
+@pytest.mark.parametrize(
+    ("errors", "expected"),
+    [
+        # GitHub's "Validation Error": only `code` is required; `message` may be missing.
+        ([{"resource": "Repository", "field": "name", "code": "invalid"}], "name: invalid"),
+        ([{"resource": "Repository", "code": "unprocessable"}], "Repository: unprocessable"),
+    ],
+)
+def test_a_422_says_githubs_reason_even_without_a_message(
+    runner, servers, project, errors, expected
+):
+    api, _ = servers
+    api.fail("POST", "/user/repos", 422, {"message": "Validation Failed", "errors": errors})
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert f"(422 Validation Failed: {expected})" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_name_taken_said_only_by_its_code_is_recognised(runner, servers, project):
+    api, _ = servers
+    api.fail("GET", "/repos/ada/fraud-detection", 404, {"message": "Not Found"})
+    api.add_repo("ada", "fraud-detection", empty=True)
+    taken = [{"resource": "Repository", "field": "name", "code": "already_exists"}]
+    api.fail(
+        "POST", "/user/repos", 422, {"message": "Repository creation failed.", "errors": taken}
+    )
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert "ada/fraud-detection already exists on GitHub" in result.output
+    assert "--existing" in result.output
