@@ -16,6 +16,7 @@ import re
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,12 +49,13 @@ class Failure:
 
 @dataclass
 class Seen:
-    """A request the fake API received."""
+    """A request the fake API received, and when by the API's clock."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: Any
+    at: float = 0.0
 
 
 class FakeGitHub:
@@ -71,6 +73,7 @@ class FakeGitHub:
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
         self.url = ""
+        self.clock = time.monotonic  # what Seen.at is read from; a test may give its fake clock
 
     def fail(self, method: str, path: str, status: int, body=None, headers=None, times=1) -> None:
         """Answer the next *times* matching requests with *status* instead of serving them."""
@@ -105,10 +108,14 @@ class FakeGitHub:
 
     # -- serving -----------------------------------------------------------------
 
+    def writes(self) -> list[Seen]:
+        """The content-creating requests received (POST, PATCH, PUT, DELETE), in order."""
+        return [s for s in self.seen if s.method in ("POST", "PATCH", "PUT", "DELETE")]
+
     def handle(self, method: str, path: str, headers: dict[str, str], body: Any):
         """Return (status, headers, json body) for one request."""
         with self.lock:
-            self.seen.append(Seen(method, path, headers, body))
+            self.seen.append(Seen(method, path, headers, body, self.clock()))
             for failure in self.failures:
                 if failure.method == method and re.fullmatch(failure.path, path) and failure.times:
                     failure.times -= 1
@@ -173,6 +180,8 @@ class FakeGitHub:
 
     def _create(self, owner: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
         bare = self.git_root / owner / f"{name}.git"
+        # Made first: two `git init`s making the owner's folder at once can collide.
+        bare.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
         repo = {
             "name": name,

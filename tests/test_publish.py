@@ -404,6 +404,20 @@ def test_new_with_publish_failing_keeps_the_project(runner, servers, tmp_path):
 # -- GitHub's behaviour, as its REST description and rate-limit pages give it ----------------
 
 
+def test_a_secondary_limit_without_a_time_backs_off_exponentially(
+    runner, servers, project, fake_clock
+):
+    api, _ = servers
+    limited = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
+    api.fail("POST", "/user/repos", 403, limited, times=2)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 0, result.output
+    assert "waiting 60 s before retrying (1/3)" in result.output
+    assert "waiting 2 min before retrying (2/3)" in result.output
+    assert fake_clock.slept == [60.0, 120.0]  # at least a minute, then exponentially longer
+    assert len(api.requests_to("POST", "/user/repos")) == 3
+
+
 @pytest.mark.parametrize(
     ("errors", "expected"),
     [
