@@ -38,6 +38,10 @@ from scaffolder.github import (
 from scaffolder.names import check_owner, check_repository
 from scaffolder.record import read_record
 
+# GitHub may answer "repository not found" to the first push into a repository it
+# created a moment ago; the push is tried again after each of these delays (seconds).
+PUSH_RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+
 
 @dataclass(frozen=True)
 class PublishRequest:
@@ -123,7 +127,10 @@ def publish(
         auth = gitops.BasicAuth("x-access-token", token.value)
         info, created = _find_or_create(github, repo, request, owner, auth)
         gitops.set_remote(repo, info["clone_url"])
-        gitops.push(repo, "origin", auth=auth)
+        if created:
+            _push_when_ready(repo, auth, f"{owner}/{request.repo_name}", github.sleep, notify)
+        else:
+            gitops.push(repo, "origin", auth=auth)
         return Published(info["html_url"], info["clone_url"], created)
 
 
@@ -232,6 +239,31 @@ def _create(github: GitHub, request: PublishRequest, owner: str) -> dict[str, An
         description=request.description or project_description(request.project),
         homepage=request.homepage or project_homepage(request.project),
     )
+
+
+def _push_when_ready(
+    repo: Any,
+    auth: gitops.BasicAuth,
+    full_name: str,
+    sleep: Callable[[float], None],
+    notify: Callable[[str], None],
+) -> None:
+    """Push to the repository created a moment ago, waiting while GitHub says it is not found."""
+    for delay in PUSH_RETRY_DELAYS:
+        try:
+            gitops.push(repo, "origin", auth=auth)
+            return
+        except gitops.RemoteNotFound:
+            notify(f"GitHub has not made {full_name} ready yet; retrying the push in {delay:g} s")
+            sleep(delay)
+    try:
+        gitops.push(repo, "origin", auth=auth)
+    except gitops.RemoteNotFound as exc:
+        waited = sum(PUSH_RETRY_DELAYS)
+        raise gitops.RemoteNotFound(
+            f"{exc}, {waited:g} s after GitHub created {full_name}; run the same command again "
+            "in a minute"
+        ) from None
 
 
 def _use_remote(repo: Any, url: str) -> None:

@@ -256,6 +256,14 @@ class _GitHandler(_Handler):
     def _serve(self) -> None:
         auth = self.headers.get("Authorization")
         self.app.seen_auth.append(auth)
+        if self.app.take_not_found(self.path):  # as GitHub answers for a repository not ready
+            text = b"Repository not found.\n"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(text)))
+            self.end_headers()
+            self.wfile.write(text)
+            return
         if self.app.redirect_to:  # "moved": send the client to another server
             self.send_response(302)
             self.send_header("Location", f"{self.app.redirect_to}{self.path}")
@@ -354,6 +362,23 @@ class GitHTTP:
     expected_auth: str
     seen_auth: list[str | None] = field(default_factory=list)
     redirect_to: str = ""  # if set, every request is redirected to this URL's server
+    # "owner/name" -> how many more requests to it are answered 404, "Repository not found."
+    not_found: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hide(self, owner: str, name: str, times: int) -> None:
+        """Answer the next *times* requests to owner/name 404, as GitHub does for a moment
+        after it created a repository."""
+        self.not_found[f"{owner}/{name}"] = times
+
+    def take_not_found(self, path: str) -> bool:
+        """Whether this request (to *path*) is one of those to answer 404; counts it if so."""
+        repository = path.lstrip("/").partition(".git/")[0]
+        with self.lock:
+            if self.not_found.get(repository, 0) > 0:
+                self.not_found[repository] -= 1
+                return True
+        return False
 
 
 @contextmanager

@@ -404,6 +404,43 @@ def test_new_with_publish_failing_keeps_the_project(runner, servers, tmp_path):
 # -- GitHub's behaviour, as its REST description and rate-limit pages give it ----------------
 
 
+def test_the_first_push_is_retried_while_github_says_not_found(
+    runner, servers, project, fake_clock
+):
+    """A repository created a moment ago can answer 404 to git until GitHub catches up."""
+    api, git_server = servers
+    git_server.hide("ada", "fraud-detection", times=3)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 0, result.output
+    for delay in (1, 2, 4):
+        assert (
+            f"GitHub has not made ada/fraud-detection ready yet; retrying the push in {delay} s"
+        ) in result.output
+    assert fake_clock.slept == [1.0, 2.0, 4.0]
+    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert f"Created and pushed: {api.url}/ada/fraud-detection" in result.output
+
+
+def test_a_repository_that_never_gets_ready_is_one_clear_error(
+    runner, servers, project, fake_clock
+):
+    api, git_server = servers
+    git_server.hide("ada", "fraud-detection", times=100)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert "the server says there is no such repository" in error
+    assert "15 s after GitHub created ada/fraud-detection" in error
+    assert "run the same command again in a minute" in error
+    assert fake_clock.slept == [1.0, 2.0, 4.0, 8.0]
+
+    git_server.not_found.clear()  # GitHub caught up: the same command finishes the job
+    again = run(runner, "publish", str(project), "--api-url", api.url)
+    assert again.exit_code == 0, again.output
+    assert len(api.requests_to("POST", "/user/repos")) == 1
+    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+
+
 def test_a_secondary_limit_without_a_time_backs_off_exponentially(
     runner, servers, project, fake_clock
 ):
