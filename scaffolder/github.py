@@ -49,6 +49,14 @@ class NameTaken(GitHubError):
     """Raised when the repository name is already used by the owner (HTTP 422)."""
 
 
+class NoAnswer(GitHubError):
+    """Raised when a request that changes something got no usable answer.
+
+    The connection dropped or GitHub answered with a server error (5xx): the change
+    may have been made all the same.
+    """
+
+
 def resolve_api_url(given: str | None, environ: Mapping[str, str] = os.environ) -> str:
     """Return the API root: *given* (``--api-url``), else ``GITHUB_API_URL``, else github.com's.
 
@@ -202,6 +210,12 @@ class GitHub:
         status, payload = self._request("POST", path, body)
         if status == 422 and _name_taken(payload):
             raise NameTaken(f"a repository named {name!r} already exists in {owner}")
+        if status >= 500:
+            reason = self._reason(payload)
+            raise NoAnswer(
+                f"GitHub could not say whether it created {name!r} in {owner} "
+                f"({f'{status} {reason}' if reason else status}); run the same command again"
+            )
         return self._repository(
             self._checked(status, payload, f"create a repository in {owner}"), path
         )
@@ -341,7 +355,7 @@ class GitHub:
                     method, url, headers=headers, body=data, deadline=self.deadline
                 )
             except httpclient.TransportError as exc:
-                raise GitHubError(
+                raise (NoAnswer if write else GitHubError)(
                     f"cannot reach {self.api_url}: {redact(str(exc), [self._token])} "
                     f"({method} {path}); check your network, proxy and --api-url, then run "
                     "the same command again"

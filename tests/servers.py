@@ -36,7 +36,10 @@ def basic_auth(token: str) -> str:
 class Failure:
     """A scripted answer for the next request that matches *method* and *path* (a regex).
 
-    *body* is sent as JSON, unless it is ``bytes``: then it is sent as it is.
+    *body* is sent as JSON, unless it is ``bytes``: then it is sent as it is; a *status*
+    of 0 closes the connection without an answer. With *serve*, the request is carried
+    out first and only its answer is replaced (GitHub did the work, and the answer was
+    lost on the way back).
     """
 
     method: str
@@ -45,6 +48,7 @@ class Failure:
     body: Any = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    serve: bool = False
 
 
 @dataclass
@@ -75,10 +79,15 @@ class FakeGitHub:
         self.url = ""
         self.clock = time.monotonic  # what Seen.at is read from; a test may give its fake clock
 
-    def fail(self, method: str, path: str, status: int, body=None, headers=None, times=1) -> None:
-        """Answer the next *times* matching requests with *status* instead of serving them."""
+    def fail(
+        self, method: str, path: str, status: int, body=None, headers=None, times=1, serve=False
+    ) -> None:
+        """Answer the next *times* matching requests with *status* instead of serving them.
+
+        With *serve*, carry each out first, then answer with *status* instead.
+        """
         body = {} if body is None else body
-        self.failures.append(Failure(method, path, status, body, headers or {}, times))
+        self.failures.append(Failure(method, path, status, body, headers or {}, times, serve))
 
     def add_repo(self, owner: str, name: str, *, empty: bool = True) -> None:
         """Make a repository exist already (an empty one, or one with a commit)."""
@@ -119,7 +128,15 @@ class FakeGitHub:
             for failure in self.failures:
                 if failure.method == method and re.fullmatch(failure.path, path) and failure.times:
                     failure.times -= 1
+                    if failure.serve:
+                        break
                     return failure.status, failure.headers, failure.body
+            else:
+                failure = None
+        served = self._serve(method, path, headers, body)
+        return (failure.status, failure.headers, failure.body) if failure else served
+
+    def _serve(self, method: str, path: str, headers: dict[str, str], body: Any):
         for name, value in API_HEADERS.items():
             if headers.get(name) != value:
                 return 400, {}, {"message": f"missing or wrong {name} header"}
@@ -234,6 +251,9 @@ class _APIHandler(_Handler):
             body = raw.decode(errors="replace")
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, extra, payload = self.app.handle(self.command, self.path, headers, body)
+        if status == 0:  # the connection drops before the answer
+            self.close_connection = True
+            return
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
         if "Content-Type" not in extra:

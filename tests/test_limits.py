@@ -8,6 +8,7 @@ limited to 80 a minute and 500 an hour. Time here is a fake clock: no test waits
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -150,3 +151,23 @@ def test_a_class_that_reaches_the_write_limits_pauses_and_publishes_everyone(
     assert len(writes) == 6  # a create and an invitation for each student
     assert within(writes, 60.0, 2) and within(writes, 3600.0, 4)
     assert all(api.collaborators[f"bootcamp/ml-2026-{h}"] for h in ("ada", "octocat", "grace"))
+
+
+def test_a_class_whose_create_answer_was_lost_is_finished_by_a_rerun(runner, servers, tmp_path):
+    api, _ = servers
+    roster = write(tmp_path / "r.csv", "github\nada\noctocat\n")
+    out = tmp_path / "class"
+    api.fail("POST", "/orgs/bootcamp/repos", 502, {"message": "Bad Gateway"}, serve=True)
+    first = publish_class(runner, roster, out, api, "--jobs", "1")
+    assert first.exit_code == 1 and "1 of 2 students published." in first.output
+    rows = json.loads((out / "classroom-report.json").read_text())["students"]
+    (failed,) = [row for row in rows if row["status"] == "failed"]
+    assert "502 Bad Gateway" in failed["error"] and "run the same command again" in failed["error"]
+
+    again = publish_class(runner, roster, out, api)
+    assert again.exit_code == 0, again.output
+    creates = sorted(s.body["name"] for s in api.requests_to("POST", "/orgs/bootcamp/repos"))
+    assert creates == ["ml-2026-ada", "ml-2026-octocat"]  # each once
+    for handle in ("ada", "octocat"):
+        assert api.pushed_commits("bootcamp", f"ml-2026-{handle}")
+        assert api.collaborators[f"bootcamp/ml-2026-{handle}"] == {handle: "push"}

@@ -486,3 +486,29 @@ def test_a_name_taken_said_only_by_its_code_is_recognised(runner, servers, proje
     assert result.exit_code == 1
     assert "ada/fraud-detection already exists on GitHub" in result.output
     assert "--existing" in result.output
+
+
+@pytest.mark.parametrize("lost", ["502", "dropped connection"])
+def test_a_create_whose_answer_was_lost_is_finished_by_the_same_command(
+    runner, servers, project, lost
+):
+    """GitHub created the repository, but its answer never arrived: a rerun adopts it."""
+    api, _ = servers
+    status, body = (502, {"message": "Bad Gateway"}) if lost == "502" else (0, {})
+    api.fail("POST", "/user/repos", status, body, serve=True)
+    first = run(runner, "publish", str(project), "--api-url", api.url)
+    assert first.exit_code == 1
+    assert len(first.output.strip().splitlines()) == 1
+    assert "run the same command again" in first.output
+    assert "ada/fraud-detection" in api.repos and not api.pushed_commits("ada", "fraud-detection")
+    record = project / ".git" / "mlscaffold-publish.json"
+    assert record.is_file()
+    assert git(project, "status", "--porcelain") == ""  # nothing in the working tree
+
+    again = run(runner, "publish", str(project), "--api-url", api.url)
+    assert again.exit_code == 0, again.output
+    assert "ada/fraud-detection was created by an earlier run that got no answer" in again.output
+    assert f"Pushed: {api.url}/ada/fraud-detection" in again.output
+    assert len(api.requests_to("POST", "/user/repos")) == 1  # no second create
+    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert not record.exists()  # done: origin points at the repository now
