@@ -512,3 +512,74 @@ def test_a_create_whose_answer_was_lost_is_finished_by_the_same_command(
     assert len(api.requests_to("POST", "/user/repos")) == 1  # no second create
     assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
     assert not record.exists()  # done: origin points at the repository now
+
+
+def test_new_publish_takes_publishs_options(runner, servers, tmp_path):
+    api, _ = servers
+    out = tmp_path / "w"
+    result = run(
+        runner,
+        "new",
+        "fraud-detection",
+        "-o",
+        str(out),
+        "--no-input",
+        *AUTHOR,
+        "--publish",
+        "--org",
+        "bootcamp",
+        "--private",
+        "--template-repo",
+        "--api-url",
+        api.url,
+    )
+    assert result.exit_code == 0, result.output
+    assert f"published at {api.url}/bootcamp/fraud-detection" in result.output
+    (create,) = api.requests_to("POST", "/orgs/bootcamp/repos")
+    assert create.body["private"] is True and create.body["is_template"] is True
+    assert not api.requests_to("GET", "/user")
+    project = out / "fraud-detection"
+    assert api.pushed_commits("bootcamp", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--org", "bootcamp"], ["--private"], ["--public"], ["--template-repo"], ["--api-url", "x"]],
+)
+def test_new_publishing_options_without_publish_are_a_usage_error(runner, tmp_path, options):
+    out = tmp_path / "w"
+    result = run(runner, "new", "fraud-detection", "-o", str(out), "--no-input", *options)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert lines == [f"Error: {options[0]} is for --publish"]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "token", "message"),
+    [
+        (["--org", "My Bootcamp"], TOKEN, "'My Bootcamp' cannot be a GitHub organisation name"),
+        (["--api-url", "ftp://example.com"], TOKEN, "--api-url 'ftp://example.com' is not a URL"),
+        (["--api-url", "http://127.0.0.1:9"], None, "no GitHub token found"),
+    ],
+)
+def test_new_publish_refuses_a_bad_target_before_writing_anything(
+    runner, tmp_path, options, token, message
+):
+    out = tmp_path / "w"
+    result = run(
+        runner,
+        "new",
+        "fraud-detection",
+        "-o",
+        str(out),
+        "--no-input",
+        *AUTHOR,
+        "--publish",
+        *options,
+        token=token,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.exit_code in (1, 2)
+    assert len(result.output.strip().splitlines()) == 1 and message in result.output
+    assert not out.exists()
