@@ -361,13 +361,12 @@ class GitHub:
                     "the same command again"
                 ) from None
             payload = _parse(answer)
-            limited = answer.status in (403, 429)
-            told = _stated_wait(answer.headers) if limited else None
-            if told is None and not (limited and _says_rate_limit(answer.status, payload)):
+            if rate_limit_wait(answer.status, answer.headers, payload) is None:
                 with self._pause_lock:
                     self._backoffs[write] = 0  # whatever limit there was has lifted
                 return answer.status, payload
-            wait, lengthened = self._pause(told, sent, write)
+            # None: a secondary limit that names no time, waited out ever longer.
+            wait, lengthened = self._pause(_stated_wait(answer.headers), sent, write)
             if attempt == self.retries or wait > self.max_wait:
                 raise self._stopped(method, path, wait)
             if lengthened:  # once for each pause, not once for each thread it holds
