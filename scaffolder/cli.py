@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scaffolder.errors import ScaffoldError, printable
+from scaffolder.errors import InvalidInput, ScaffoldError, printable
 
 if TYPE_CHECKING:
     from scaffolder.credentials import Token
@@ -68,6 +68,38 @@ def _parse_settings(
             raise click.BadParameter(f"{item!r} is not of the form KEY=VALUE", ctx, param)
         settings[key.strip()] = value
     return settings
+
+
+def _publishing_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options that say where and how to publish (``publish``, and ``new --publish``)."""
+    options = [
+        click.option("--org", help="Create the repository in this organisation, not your account."),
+        click.option(
+            "--public/--private",
+            default=True,
+            show_default=True,
+            help="Who can see the repository.",
+        ),
+        click.option(
+            "--template-repo",
+            is_flag=True,
+            help="Mark it as a template repository (for instructors).",
+        ),
+        click.option(
+            "--api-url",
+            envvar="GITHUB_API_URL",
+            show_envvar=True,
+            help="GitHub API root [default: https://api.github.com]; for GitHub Enterprise "
+            "Server, https://HOST/api/v3.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+# The publishing options of `new` as they are spelled on the command line.
+_PUBLISHING_FLAGS = {"org": "--org", "template_repo": "--template-repo", "api_url": "--api-url"}
 
 
 @click.group("mlscaffold", cls=_Group, context_settings=CONTEXT_SETTINGS)
@@ -144,8 +176,10 @@ def list_command(as_json: bool) -> None:
     "--publish",
     "publish_",
     is_flag=True,
-    help="Then create a public GitHub repository for it and push (see `mlscaffold publish`).",
+    help="Then create a GitHub repository for it and push, as `mlscaffold publish` does; "
+    "the four options below say where.",
 )
+@_publishing_options
 @click.option("--dry-run", is_flag=True, help="Print the files it would write; write nothing.")
 def new(
     template: str,
@@ -159,6 +193,10 @@ def new(
     license_: str | None,
     no_git: bool,
     publish_: bool,
+    org: str | None,
+    public: bool,
+    template_repo: bool,
+    api_url: str | None,
     dry_run: bool,
 ) -> None:
     """Generate a project from TEMPLATE, named NAME (default: the template's name).
@@ -180,8 +218,10 @@ def new(
 
     if publish_ and no_git:
         raise click.UsageError("--publish needs git; leave out --no-git")
+    if not publish_:
+        _refuse_publishing_options(public)
     # Where and as whom to publish is settled before anything is written.
-    publishing = _publishing_settings() if publish_ and not dry_run else None
+    publishing = _publishing_settings(api_url, org) if publish_ and not dry_run else None
     answers = dict(settings)
     for key, value in (
         ("project_name", name),
@@ -235,9 +275,16 @@ def new(
     if publishing is not None:
         from scaffolder.publish import PublishRequest
 
-        api_url, token = publishing
+        target, token = publishing
+        publishing_request = PublishRequest(
+            project=project.path,
+            org=org,
+            private=not public,
+            template_repo=template_repo,
+            api_url=target,
+        )
         try:
-            published = _publish(PublishRequest(project=project.path, api_url=api_url), token)
+            published = _publish(publishing_request, token)
         except ScaffoldError as exc:
             raise _ExitError(
                 f"{exc} (the project is ready at {shown}; fix that, then run "
@@ -262,22 +309,9 @@ def new(
     required=False,
 )
 @click.option("--name", help="Repository name (default: the folder's name).")
-@click.option("--org", help="Create it in this organisation instead of your account.")
-@click.option(
-    "--public/--private", default=True, show_default=True, help="Who can see the repository."
-)
-@click.option(
-    "--template-repo", is_flag=True, help="Mark it as a template repository (for instructors)."
-)
+@_publishing_options
 @click.option("--description", help="Repository description (default: the project's).")
 @click.option("--homepage", help="Repository homepage (default: the project's, if any).")
-@click.option(
-    "--api-url",
-    envvar="GITHUB_API_URL",
-    show_envvar=True,
-    help="GitHub API root [default: https://api.github.com]; for GitHub Enterprise Server, "
-    "https://HOST/api/v3.",
-)
 @click.option(
     "--remote",
     metavar="URL",
@@ -455,14 +489,30 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.update(1)
 
 
-def _publishing_settings() -> tuple[str, Token]:
-    """Return the API and the token ``new --publish`` will use; raise if either is missing."""
+def _refuse_publishing_options(public: bool) -> None:
+    """Refuse the publishing options of ``new`` given on the command line without --publish."""
+    ctx = click.get_current_context()
+    flags = dict(_PUBLISHING_FLAGS, public="--public" if public else "--private")
+    for name, flag in flags.items():
+        # Only what was typed: GITHUB_API_URL, set in every GitHub Actions job, is no mistake.
+        if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+            raise InvalidInput(f"{flag} is for --publish")
+
+
+def _publishing_settings(api_url: str | None, org: str | None) -> tuple[str, Token]:
+    """Return the API and the token ``new --publish`` will use; refuse a bad --org or API.
+
+    Raises if --api-url (or GITHUB_API_URL) or --org cannot work, or no token is found.
+    """
     # Imported here: `new` without --publish should not pay for the HTTP client.
     from scaffolder.github import resolve_api_url
+    from scaffolder.names import check_owner
     from scaffolder.publish import require_token
 
-    api_url = resolve_api_url(None)
-    return api_url, require_token(api_url)
+    resolved = resolve_api_url(api_url)
+    if org is not None:
+        check_owner(org)
+    return resolved, require_token(resolved)
 
 
 def _publish(request: PublishRequest, token: Token | None = None) -> Published:

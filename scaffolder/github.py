@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import urllib.parse
+from collections import deque
 from collections.abc import Callable, Mapping
 from email.message import Message
 from typing import Any
@@ -28,6 +29,17 @@ API_VERSION = "2022-11-28"
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _URL_TEXT = re.compile(r"[\x21-\x7e]+")  # what a URL from GitHub may hold
 
+# GitHub's secondary limits on content-creating requests (POST, PATCH, PUT, DELETE): "no
+# more than 80 a minute and no more than 500 an hour" ("Rate limits for the REST API").
+# Each is (window in seconds, most requests in any such window).
+WRITE_LIMITS: tuple[tuple[float, int], ...] = ((60.0, 80), (3600.0, 500))
+# A secondary limit that names no time to wait: "wait for at least one minute", then
+# "an exponentially increasing amount of time" while it persists (the same page).
+SECONDARY_WAIT = 60.0
+# How clients tell time and wait, unless given their own (tests give a fake clock).
+CLOCK: Callable[[], float] = time.monotonic
+SLEEP: Callable[[float], None] = time.sleep
+
 
 class GitHubError(ScaffoldError):
     """Raised when GitHub cannot be reached or refuses a request."""
@@ -35,6 +47,14 @@ class GitHubError(ScaffoldError):
 
 class NameTaken(GitHubError):
     """Raised when the repository name is already used by the owner (HTTP 422)."""
+
+
+class NoAnswer(GitHubError):
+    """Raised when a request that changes something got no usable answer.
+
+    The connection dropped or GitHub answered with a server error (5xx): the change
+    may have been made all the same.
+    """
 
 
 def resolve_api_url(given: str | None, environ: Mapping[str, str] = os.environ) -> str:
@@ -111,9 +131,15 @@ def web_origin(api_url: str) -> tuple[str, str, int | None]:
 class GitHub:
     """A client for the endpoints mlscaffold needs, retrying politely when rate-limited.
 
+    One client may serve several threads (a classroom run shares one), and the
+    limits are the client's: when GitHub tells any request to wait, no request of
+    the client is sent until then; content-creating requests take turns
+    *write_interval* seconds apart and stay within ``WRITE_LIMITS``.
+
     *notify* receives one-line progress messages (e.g. how long a rate limit makes
-    it wait); *sleep* is how it waits; *deadline* bounds each request (default:
-    ``MLSCAFFOLD_HTTP_TIMEOUT``, else 60 s).
+    it wait); *sleep* is how it waits and *clock* how it tells time (default:
+    ``SLEEP`` and ``CLOCK``; a *sleep* given must advance the *clock* given);
+    *deadline* bounds each request (default: ``MLSCAFFOLD_HTTP_TIMEOUT``, else 60 s).
     """
 
     def __init__(
@@ -124,7 +150,8 @@ class GitHub:
         retries: int = 3,
         max_wait: float = 900.0,
         notify: Callable[[str], None] = lambda message: None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
         write_interval: float = 0.0,
         deadline: float | None = None,
     ) -> None:
@@ -133,13 +160,24 @@ class GitHub:
         self.retries = retries
         self.max_wait = max_wait
         self.notify = notify
-        self.sleep = sleep
+        self.sleep = sleep or SLEEP
+        self.clock = clock or CLOCK
         self.deadline = deadline or httpclient.configured_deadline()
         # GitHub asks for at least a second between content-creating requests of one
         # user; threads publishing a class share this client, so they take turns.
         self.write_interval = write_interval
         self._write_lock = threading.Lock()
-        self._last_write = 0.0
+        self._last_write = float("-inf")
+        self._budget = WriteBudget(
+            WRITE_LIMITS, self.clock, self.sleep, lambda message: self.notify(message)
+        )
+        # The pause every request of this client keeps (clock time), when it began, and
+        # how many secondary limits without a stated time came in a row, for reads and
+        # for writes: each one doubles the wait.
+        self._pause_lock = threading.Lock()
+        self._paused_until = float("-inf")
+        self._pause_began = float("-inf")
+        self._backoffs = {False: 0, True: 0}
 
     def __repr__(self) -> str:
         return f"GitHub({self.api_url!r}, token from {self._token.source})"
@@ -172,6 +210,12 @@ class GitHub:
         status, payload = self._request("POST", path, body)
         if status == 422 and _name_taken(payload):
             raise NameTaken(f"a repository named {name!r} already exists in {owner}")
+        if status >= 500:
+            reason = self._reason(payload)
+            raise NoAnswer(
+                f"GitHub could not say whether it created {name!r} in {owner} "
+                f"({f'{status} {reason}' if reason else status}); run the same command again"
+            )
         return self._repository(
             self._checked(status, payload, f"create a repository in {owner}"), path
         )
@@ -265,7 +309,11 @@ class GitHub:
         raise GitHubError(f"GitHub could not {action} ({detail})")
 
     def _reason(self, payload: Any) -> str:
-        """GitHub's own words for a refusal: its message and each ``errors[].message``."""
+        """GitHub's own words for a refusal: its message and what each of ``errors`` says.
+
+        An error of GitHub's "Validation Error" shape says it in ``message``, or else
+        only in ``code`` (required) for a ``field`` or ``resource``: "name: invalid".
+        """
         if isinstance(payload, _NotJSON):
             return f"and {_kind(payload)}"
         if not isinstance(payload, dict):
@@ -275,6 +323,9 @@ class GitHub:
         for error in errors if isinstance(errors, list) else []:
             if isinstance(error, dict) and error.get("message"):
                 words.append(str(error["message"]))
+            elif isinstance(error, dict) and error.get("code"):
+                what = error.get("field") or error.get("resource")
+                words.append(f"{what}: {error['code']}" if what else str(error["code"]))
             elif isinstance(error, str):
                 words.append(error)
         text = redact(" ".join(": ".join(words).split()), [self._token])
@@ -292,41 +343,158 @@ class GitHub:
         }
         if data is not None:
             headers["Content-Type"] = "application/json"
+        write = method != "GET"
         for attempt in range(self.retries + 1):
-            if method != "GET" and self.write_interval:
-                self._take_write_turn()
+            if write:
+                self._take_write_turn(method, path)
+            else:
+                self._wait_out_pause(method, path)
+            sent = self.clock()
             try:
                 answer = httpclient.request(
                     method, url, headers=headers, body=data, deadline=self.deadline
                 )
             except httpclient.TransportError as exc:
-                raise GitHubError(
+                raise (NoAnswer if write else GitHubError)(
                     f"cannot reach {self.api_url}: {redact(str(exc), [self._token])} "
                     f"({method} {path}); check your network, proxy and --api-url, then run "
                     "the same command again"
                 ) from None
             payload = _parse(answer)
-            wait = rate_limit_wait(answer.status, answer.headers, payload)
-            if wait is None:
+            if rate_limit_wait(answer.status, answer.headers, payload) is None:
+                with self._pause_lock:
+                    self._backoffs[write] = 0  # whatever limit there was has lifted
                 return answer.status, payload
+            # None: a secondary limit that names no time, waited out ever longer.
+            wait, lengthened = self._pause(_stated_wait(answer.headers), sent, write)
             if attempt == self.retries or wait > self.max_wait:
-                raise GitHubError(
-                    f"GitHub's rate limit stopped {method} {path}; it lifts in about "
-                    f"{_duration(wait)}: try again then"
+                raise self._stopped(method, path, wait)
+            if lengthened:  # once for each pause, not once for each thread it holds
+                self.notify(
+                    f"GitHub rate limit reached: waiting {_duration(wait)} before retrying "
+                    f"({attempt + 1}/{self.retries})"
                 )
-            self.notify(
-                f"GitHub rate limit reached: waiting {_duration(wait)} before retrying "
-                f"({attempt + 1}/{self.retries})"
-            )
-            self.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _take_write_turn(self) -> None:
-        with self._write_lock:
-            wait = self._last_write + self.write_interval - time.monotonic()
-            if wait > 0:
+    def _pause(self, told: float | None, sent: float, write: bool) -> tuple[float, bool]:
+        """Hold every request of this client until the limit lifts.
+
+        *told* is the wait GitHub stated (None: a secondary limit that names none),
+        for a request sent at *sent*. Returns the seconds left and whether this
+        answer lengthened the pause.
+        """
+        with self._pause_lock:
+            now = self.clock()
+            if told is None:
+                # An answer to a request sent before the current pause began is the same
+                # limit again, not a sign that it persists: it joins the pause.
+                if sent >= self._pause_began or not self._backoffs[write]:
+                    self._backoffs[write] += 1
+                doubled = SECONDARY_WAIT * 2.0 ** (self._backoffs[write] - 1)
+                told = min(doubled, max(self.max_wait, SECONDARY_WAIT))
+            lengthened = now + told > self._paused_until
+            if lengthened:
+                self._paused_until = now + told
+                self._pause_began = now
+            return self._paused_until - now, lengthened
+
+    def _wait_out_pause(self, method: str, path: str) -> None:
+        """Return once no rate-limit pause holds this client (at once if none does)."""
+        while True:
+            with self._pause_lock:
+                left = self._paused_until - self.clock()
+            if left <= 0:
+                return
+            if left > self.max_wait:
+                raise self._stopped(method, path, left)
+            self.sleep(left)
+
+    def _take_write_turn(self, method: str, path: str) -> None:
+        """Return when a content-creating request may go out: no pause, its turn, in budget."""
+        while True:
+            # Waited outside the lock: a pause holds each thread on its own.
+            self._wait_out_pause(method, path)
+            with self._write_lock:
+                wait = self._last_write + self.write_interval - self.clock()
+                if wait > 0:
+                    self.sleep(wait)
+                # Counted now; if a pause began meanwhile the count stays, which only
+                # makes the budget stricter, and the request waits for the pause.
+                self._budget.take()
+                with self._pause_lock:
+                    paused = self._paused_until > self.clock()
+                if not paused:
+                    self._last_write = self.clock()
+                    return
+
+    def _stopped(self, method: str, path: str, wait: float) -> GitHubError:
+        return GitHubError(
+            f"GitHub's rate limit stopped {method} {path}; it lifts in about "
+            f"{_duration(wait)}: try again then"
+        )
+
+
+class WriteBudget:
+    """Keeps content-creating requests within GitHub's secondary limits, in sliding windows.
+
+    *limits* are (window in seconds, most requests in any such window). ``take``
+    returns once one more request fits every window, and counts it as sent then;
+    until it fits it waits with *sleep*, telling *notify* once for each pause.
+    Safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        limits: tuple[tuple[float, int], ...],
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        notify: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        self.limits = limits
+        self.clock = clock
+        self.sleep = sleep
+        self.notify = notify
+        self._sent: deque[float] = deque()  # the clock times counted, oldest first
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        """Wait until one more request fits every window, then count it as sent now."""
+        with self._lock:  # held while waiting: the other writers would wait anyway
+            told = False
+            while True:
+                now = self.clock()
+                wait, limit = self._room(now)
+                if wait <= 0:
+                    self._sent.append(now)
+                    return
+                if not told:
+                    window, most = limit
+                    self.notify(
+                        f"Pausing {_duration(wait)} to stay within GitHub's limit of {most} "
+                        f"content-creating requests {_per(window)}"
+                    )
+                    told = True
                 self.sleep(wait)
-            self._last_write = time.monotonic()
+
+    def _room(self, now: float) -> tuple[float, tuple[float, int]]:
+        """Seconds until one more request fits every window, and the limit that says so."""
+        longest = max((window for window, _ in self.limits), default=0.0)
+        while self._sent and self._sent[0] <= now - longest:
+            self._sent.popleft()  # out of every window
+        wait, binding = 0.0, (0.0, 0)
+        for window, most in self.limits:
+            recent = [at for at in self._sent if at > now - window]
+            if most > 0 and len(recent) >= most:
+                # Fits once the oldest of the last *most* leaves the window.
+                free = recent[-most] + window - now
+                if free > wait:
+                    wait, binding = free, (window, most)
+        return wait, binding
+
+
+def _per(window: float) -> str:
+    named = {60.0: "a minute", 3600.0: "an hour", 86400.0: "a day"}
+    return named.get(window, f"in {_duration(window)}")
 
 
 class _NotJSON:
@@ -395,11 +563,22 @@ def rate_limit_wait(
 
     GitHub's rules: a ``Retry-After`` header gives the seconds to wait; a
     ``X-RateLimit-Remaining`` of 0 means waiting until ``X-RateLimit-Reset`` (a
-    Unix time); a secondary limit without either header means at least a minute.
-    Headers that are not numbers are ignored.
+    Unix time); a secondary limit without either header means at least a minute
+    (``SECONDARY_WAIT``; the client doubles it while the limit persists). Headers
+    that are not numbers are ignored.
     """
     if status not in (403, 429):
         return None
+    told = _stated_wait(headers, now)
+    if told is not None:
+        return told
+    return SECONDARY_WAIT if _says_rate_limit(status, payload) else None
+
+
+def _stated_wait(
+    headers: Message | Mapping[str, str] | None, now: float | None = None
+) -> float | None:
+    """Return the seconds a rate-limited answer's headers say to wait; None if they say none."""
     headers = headers or {}
     retry_after = str(headers.get("Retry-After") or "").strip()
     if retry_after.isdigit():
@@ -407,10 +586,13 @@ def rate_limit_wait(
     reset = _number(headers.get("X-RateLimit-Reset"))
     if str(headers.get("X-RateLimit-Remaining") or "").strip() == "0" and reset is not None:
         return max(1.0, reset - (time.time() if now is None else now) + 1)
-    message = payload.get("message", "") if isinstance(payload, dict) else ""
-    if status == 429 or "rate limit" in str(message).lower():
-        return 60.0
     return None
+
+
+def _says_rate_limit(status: int, payload: Any) -> bool:
+    """Whether a 403 or 429 without a stated wait is a (secondary) rate limit."""
+    message = payload.get("message", "") if isinstance(payload, dict) else ""
+    return status == 429 or "rate limit" in str(message).lower()
 
 
 def _number(text: Any) -> float | None:
@@ -424,7 +606,9 @@ def _number(text: Any) -> float | None:
 def _name_taken(payload: Any) -> bool:
     errors = payload.get("errors", []) if isinstance(payload, dict) else []
     return isinstance(errors, list) and any(
-        isinstance(e, dict) and "already exists" in str(e.get("message", "")) for e in errors
+        isinstance(e, dict)
+        and ("already exists" in str(e.get("message", "")) or e.get("code") == "already_exists")
+        for e in errors
     )
 
 

@@ -240,21 +240,39 @@ class BasicAuth:
 LOW_SPEED_LIMIT, LOW_SPEED_TIME = "1000", "60"
 
 
+class RemoteNotFound(GitError):
+    """Raised when the server answers a push with "repository not found".
+
+    GitHub says so for a repository it created a moment ago and has not made
+    ready yet, as well as for one that does not exist or the token cannot see.
+    """
+
+
+# What git prints when the server answers 404 (git's "fatal: repository '...' not found";
+# GitHub adds "remote: Repository not found."), and what mlscaffold says instead.
+_NOT_FOUND = re.compile(r"fatal: repository '.*' not found|remote: repository not found\.?", re.I)
+_NOT_FOUND_TEXT = "the server says there is no such repository (or the token cannot see it)"
+
+
 def push(repo: Any, remote: str, branch: str = BRANCH, auth: BasicAuth | None = None) -> None:
     """Push *branch* to *remote* and track it; with *auth*, authenticate over HTTP(S).
 
     The credentials reach git through its environment for this one call (an HTTP
     header scoped to the remote's host, with redirects turned off so they cannot
     follow one to another server), never through the remote URL or a config
-    file; git may not prompt, so nothing hangs waiting for a password.
+    file; git may not prompt, so nothing hangs waiting for a password. Raises
+    ``RemoteNotFound`` when the server says there is no such repository, and
+    ``GitError`` for any other failure.
     """
     git = _gitpython()
     url = _url_of(repo, remote)
     try:
         repo.git.push("--set-upstream", remote, f"{branch}:{branch}", env=_env(url, auth))
     except git.GitCommandError as exc:
-        detail = _redacted(_push_error(exc), auth)
-        raise GitError(f"the push to {redact_url(url)} failed: {detail}") from None
+        reason = _push_error(exc)
+        failure = RemoteNotFound if reason == _NOT_FOUND_TEXT else GitError
+        detail = _redacted(reason, auth)
+        raise failure(f"the push to {redact_url(url)} failed: {detail}") from None
 
 
 def remote_has_refs(repo: Any, remote: str, auth: BasicAuth | None = None) -> bool:
@@ -327,6 +345,8 @@ def _push_error(exc: Any) -> str:
         )
     if rejected:
         return rejected[0] + (f" (the server said: {'; '.join(said[:2])})" if said else "")
+    if any(_NOT_FOUND.fullmatch(line) for line in lines):
+        return _NOT_FOUND_TEXT
     if fatal:
         return fatal[-1]
     return _last_line("\n".join(lines) or f"exit status {exc.status}")

@@ -1,14 +1,19 @@
 """Publish a generated repository: create it on GitHub (or use any git remote) and push main.
 
 Safe to run again: once the GitHub repository exists, ``origin`` points at it,
-so a rerun after a failed push only pushes, and never creates a second one. An
-existing repository is pushed into only when asked (``existing``) and only if it
-is empty; nothing is ever force-pushed.
+so a rerun after a failed push only pushes, and never creates a second one.
+Before asking GitHub to create a repository, the intent is recorded in the
+project's ``.git`` folder, so a rerun after a create whose answer was lost (the
+repository exists, but the first run never heard) adopts that repository. Any
+other existing repository is pushed into only when asked (``existing``); either
+way only if it is empty. Nothing is ever force-pushed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,11 +37,19 @@ from scaffolder.github import (
     GitHub,
     GitHubError,
     NameTaken,
+    NoAnswer,
     check_api_url,
     repository_body,
 )
 from scaffolder.names import check_owner, check_repository
 from scaffolder.record import read_record
+
+# GitHub may answer "repository not found" to the first push into a repository it
+# created a moment ago; the push is tried again after each of these delays (seconds).
+PUSH_RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+# In the project's .git folder (never the working tree: `git status` stays clean): the
+# repository a run is about to create, so that a rerun can tell it from someone else's.
+INTENT_FILE = "mlscaffold-publish.json"
 
 
 @dataclass(frozen=True)
@@ -121,9 +134,13 @@ def publish(
         github = github or GitHub(token, request.api_url, notify=notify)
         owner = request.org or github.login()
         auth = gitops.BasicAuth("x-access-token", token.value)
-        info, created = _find_or_create(github, repo, request, owner, auth)
+        info, created, fresh = _find_or_create(github, repo, request, owner, auth, notify)
         gitops.set_remote(repo, info["clone_url"])
-        gitops.push(repo, "origin", auth=auth)
+        if fresh:
+            _push_when_ready(repo, auth, f"{owner}/{request.repo_name}", github.sleep, notify)
+        else:
+            gitops.push(repo, "origin", auth=auth)
+        _forget_intent(repo)  # done: origin now says where the project lives
         return Published(info["html_url"], info["clone_url"], created)
 
 
@@ -192,26 +209,40 @@ def project_homepage(project: Path) -> str | None:
 
 
 def _find_or_create(
-    github: GitHub, repo: Any, request: PublishRequest, owner: str, auth: gitops.BasicAuth
-) -> tuple[dict[str, Any], bool]:
+    github: GitHub,
+    repo: Any,
+    request: PublishRequest,
+    owner: str,
+    auth: gitops.BasicAuth,
+    notify: Callable[[str], None],
+) -> tuple[dict[str, Any], bool, bool]:
+    """Return the repository to push to, whether this run created it, and whether it is new.
+
+    New: mlscaffold created it just now, in this run or in an earlier one that got no
+    answer; GitHub may not have made such a repository ready for a push yet.
+    """
     name = request.repo_name
     origin = gitops.remote_url(repo)
     existing = github.repository(owner, name)
     if origin is not None:
         if existing is not None and origin == existing["clone_url"]:
-            return existing, False  # an earlier run created it: finish the job
+            return existing, False, False  # an earlier run created it: finish the job
         raise InvalidInput(
             f"origin already points to {redact_url(origin)}; to push there use --remote "
             "with that URL, or remove it with `git remote remove origin`"
         )
+    # Recorded by an earlier run that asked GitHub for this very repository.
+    ours = _intended(repo, request.api_url, owner, name)
     if existing is None:
         try:
-            return _create(github, request, owner), True
+            return _create(github, repo, request, owner), True, True
         except NameTaken:  # created between our look and our request
+            if not ours:  # by someone else
+                _forget_intent(repo)
             existing = github.repository(owner, name)
             if existing is None:
                 raise
-    if not request.existing:
+    if not (request.existing or ours):
         raise GitHubError(
             f"{owner}/{name} already exists on GitHub; to push into it (it must be empty), "
             "run again with --existing, or choose another --name"
@@ -219,19 +250,103 @@ def _find_or_create(
     gitops.set_remote(repo, existing["clone_url"])
     if gitops.remote_has_refs(repo, "origin", auth):
         repo.delete_remote("origin")
+        _forget_intent(repo)
         raise GitHubError(f"{owner}/{name} already has commits; mlscaffold never overwrites them")
-    return existing, False
+    if ours:
+        notify(f"{owner}/{name} was created by an earlier run that got no answer; pushing into it")
+    return existing, False, ours
 
 
-def _create(github: GitHub, request: PublishRequest, owner: str) -> dict[str, Any]:
-    return github.create_repo(
-        request.repo_name,
-        org=request.org,
-        private=request.private,
-        is_template=request.template_repo,
-        description=request.description or project_description(request.project),
-        homepage=request.homepage or project_homepage(request.project),
-    )
+def _create(github: GitHub, repo: Any, request: PublishRequest, owner: str) -> dict[str, Any]:
+    _record_intent(repo, request.api_url, owner, request.repo_name)
+    try:
+        return github.create_repo(
+            request.repo_name,
+            org=request.org,
+            private=request.private,
+            is_template=request.template_repo,
+            description=request.description or project_description(request.project),
+            homepage=request.homepage or project_homepage(request.project),
+        )
+    except NoAnswer as exc:
+        # The record stays: the rerun finds the repository and knows it for ours.
+        raise NoAnswer(
+            f"{exc} (if GitHub created {owner}/{request.repo_name} all the same, the rerun "
+            "pushes into it without creating a second one)"
+        ) from None
+    except NameTaken:
+        raise
+    except GitHubError:
+        _forget_intent(repo)  # a plain refusal: nothing was created
+        raise
+
+
+def _push_when_ready(
+    repo: Any,
+    auth: gitops.BasicAuth,
+    full_name: str,
+    sleep: Callable[[float], None],
+    notify: Callable[[str], None],
+) -> None:
+    """Push to the repository created a moment ago, waiting while GitHub says it is not found."""
+    for delay in PUSH_RETRY_DELAYS:
+        try:
+            gitops.push(repo, "origin", auth=auth)
+            return
+        except gitops.RemoteNotFound:
+            notify(f"GitHub has not made {full_name} ready yet; retrying the push in {delay:g} s")
+            sleep(delay)
+    try:
+        gitops.push(repo, "origin", auth=auth)
+    except gitops.RemoteNotFound as exc:
+        waited = sum(PUSH_RETRY_DELAYS)
+        raise gitops.RemoteNotFound(
+            f"{exc}, {waited:g} s after GitHub created {full_name}; run the same command again "
+            "in a minute"
+        ) from None
+
+
+def _intent_path(repo: Any) -> Path:
+    return Path(repo.git_dir) / INTENT_FILE
+
+
+def _record_intent(repo: Any, api_url: str, owner: str, name: str) -> None:
+    """Write down, before asking, which repository this run asks GitHub to create."""
+    path = _intent_path(repo)
+    temporary = path.with_name(f".{path.name}.tmp")
+    # The API's address (checked: no credentials in it), the owner and the name: never
+    # the token.
+    text = json.dumps({"api_url": api_url, "owner": owner, "name": name}) + "\n"
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _intended(repo: Any, api_url: str, owner: str, name: str) -> bool:
+    """Whether an earlier run recorded that it asked GitHub to create owner/name at api_url."""
+    try:
+        found = json.loads(_intent_path(repo).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False  # none, or not one this tool wrote
+    if not isinstance(found, dict):
+        return False
+    # GitHub's owner and repository names are case-insensitive.
+    wanted = {"api_url": api_url, "owner": owner.lower(), "name": name.lower()}
+    given = {
+        "api_url": found.get("api_url"),
+        "owner": str(found.get("owner", "")).lower(),
+        "name": str(found.get("name", "")).lower(),
+    }
+    return given == wanted
+
+
+def _forget_intent(repo: Any) -> None:
+    # A record left behind only ever lets a rerun push into an empty repository of that
+    # very name; failing to remove it is no reason to fail the run.
+    with contextlib.suppress(OSError):
+        _intent_path(repo).unlink(missing_ok=True)
 
 
 def _use_remote(repo: Any, url: str) -> None:

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import urllib.parse
@@ -298,3 +299,35 @@ def plain_cookiecutter(
         guard.forget(done.stdout)
         guard.forget(done.stderr)
     return done
+
+
+class FakeClock:
+    """A clock that moves only when something sleeps on it: waits take no real time.
+
+    Call it for the time; ``sleep`` moves it on and records how long was asked for.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(seconds)
+            self.now += max(0.0, seconds)
+
+
+@pytest.fixture
+def fake_clock(monkeypatch) -> FakeClock:
+    """The GitHub client's clock and sleep, for every client a command makes: no real waits."""
+    from scaffolder import github
+
+    clock = FakeClock()
+    monkeypatch.setattr(github, "CLOCK", clock)
+    monkeypatch.setattr(github, "SLEEP", clock.sleep)
+    return clock

@@ -15,7 +15,9 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +37,10 @@ def basic_auth(token: str) -> str:
 class Failure:
     """A scripted answer for the next request that matches *method* and *path* (a regex).
 
-    *body* is sent as JSON, unless it is ``bytes``: then it is sent as it is.
+    *body* is sent as JSON, unless it is ``bytes``: then it is sent as it is; a *status*
+    of 0 closes the connection without an answer. With *serve*, the request is carried
+    out first and only its answer is replaced (GitHub did the work, and the answer was
+    lost on the way back).
     """
 
     method: str
@@ -44,16 +49,18 @@ class Failure:
     body: Any = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    serve: bool = False
 
 
 @dataclass
 class Seen:
-    """A request the fake API received."""
+    """A request the fake API received, and when by the API's clock."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: Any
+    at: float = 0.0
 
 
 class FakeGitHub:
@@ -71,11 +78,17 @@ class FakeGitHub:
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
         self.url = ""
+        self.clock = time.monotonic  # what Seen.at is read from; a test may give its fake clock
 
-    def fail(self, method: str, path: str, status: int, body=None, headers=None, times=1) -> None:
-        """Answer the next *times* matching requests with *status* instead of serving them."""
+    def fail(
+        self, method: str, path: str, status: int, body=None, headers=None, times=1, serve=False
+    ) -> None:
+        """Answer the next *times* matching requests with *status* instead of serving them.
+
+        With *serve*, carry each out first, then answer with *status* instead.
+        """
         body = {} if body is None else body
-        self.failures.append(Failure(method, path, status, body, headers or {}, times))
+        self.failures.append(Failure(method, path, status, body, headers or {}, times, serve))
 
     def add_repo(self, owner: str, name: str, *, empty: bool = True) -> None:
         """Make a repository exist already (an empty one, or one with a commit)."""
@@ -105,14 +118,26 @@ class FakeGitHub:
 
     # -- serving -----------------------------------------------------------------
 
+    def writes(self) -> list[Seen]:
+        """The content-creating requests received (POST, PATCH, PUT, DELETE), in order."""
+        return [s for s in self.seen if s.method in ("POST", "PATCH", "PUT", "DELETE")]
+
     def handle(self, method: str, path: str, headers: dict[str, str], body: Any):
         """Return (status, headers, json body) for one request."""
         with self.lock:
-            self.seen.append(Seen(method, path, headers, body))
+            self.seen.append(Seen(method, path, headers, body, self.clock()))
             for failure in self.failures:
                 if failure.method == method and re.fullmatch(failure.path, path) and failure.times:
                     failure.times -= 1
+                    if failure.serve:
+                        break
                     return failure.status, failure.headers, failure.body
+            else:
+                failure = None
+        served = self._serve(method, path, headers, body)
+        return (failure.status, failure.headers, failure.body) if failure else served
+
+    def _serve(self, method: str, path: str, headers: dict[str, str], body: Any):
         for name, value in API_HEADERS.items():
             if headers.get(name) != value:
                 return 400, {}, {"message": f"missing or wrong {name} header"}
@@ -173,6 +198,8 @@ class FakeGitHub:
 
     def _create(self, owner: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
         bare = self.git_root / owner / f"{name}.git"
+        # Made first: two `git init`s making the owner's folder at once can collide.
+        bare.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
         repo = {
             "name": name,
@@ -225,6 +252,9 @@ class _APIHandler(_Handler):
             body = raw.decode(errors="replace")
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, extra, payload = self.app.handle(self.command, self.path, headers, body)
+        if status == 0:  # the connection drops before the answer
+            self.close_connection = True
+            return
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
         if "Content-Type" not in extra:
@@ -247,6 +277,14 @@ class _GitHandler(_Handler):
     def _serve(self) -> None:
         auth = self.headers.get("Authorization")
         self.app.seen_auth.append(auth)
+        if self.app.take_not_found(self.path):  # as GitHub answers for a repository not ready
+            text = b"Repository not found.\n"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(text)))
+            self.end_headers()
+            self.wfile.write(text)
+            return
         if self.app.redirect_to:  # "moved": send the client to another server
             self.send_response(302)
             self.send_header("Location", f"{self.app.redirect_to}{self.path}")
@@ -336,6 +374,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     app: Any
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up mid-answer (as one refusing an answer too large must) is no
+        # server fault; socketserver would print a traceback into the output a test reads.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
 
 @dataclass
 class GitHTTP:
@@ -345,6 +390,23 @@ class GitHTTP:
     expected_auth: str
     seen_auth: list[str | None] = field(default_factory=list)
     redirect_to: str = ""  # if set, every request is redirected to this URL's server
+    # "owner/name" -> how many more requests to it are answered 404, "Repository not found."
+    not_found: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hide(self, owner: str, name: str, times: int) -> None:
+        """Answer the next *times* requests to owner/name 404, as GitHub does for a moment
+        after it created a repository."""
+        self.not_found[f"{owner}/{name}"] = times
+
+    def take_not_found(self, path: str) -> bool:
+        """Whether this request (to *path*) is one of those to answer 404; counts it if so."""
+        repository = path.lstrip("/").partition(".git/")[0]
+        with self.lock:
+            if self.not_found.get(repository, 0) > 0:
+                self.not_found[repository] -= 1
+                return True
+        return False
 
 
 @contextmanager

@@ -399,3 +399,187 @@ def test_new_with_publish_failing_keeps_the_project(runner, servers, tmp_path):
     assert result.exit_code == 1
     assert "the project is ready at" in result.output and "mlscaffold publish" in result.output
     assert (tmp_path / "w" / "fraud-detection" / ".git").is_dir()
+
+
+# -- GitHub's behaviour, as its REST description and rate-limit pages give it ----------------
+
+
+def test_the_first_push_is_retried_while_github_says_not_found(
+    runner, servers, project, fake_clock
+):
+    """A repository created a moment ago can answer 404 to git until GitHub catches up."""
+    api, git_server = servers
+    git_server.hide("ada", "fraud-detection", times=3)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 0, result.output
+    for delay in (1, 2, 4):
+        assert (
+            f"GitHub has not made ada/fraud-detection ready yet; retrying the push in {delay} s"
+        ) in result.output
+    assert fake_clock.slept == [1.0, 2.0, 4.0]
+    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert f"Created and pushed: {api.url}/ada/fraud-detection" in result.output
+
+
+def test_a_repository_that_never_gets_ready_is_one_clear_error(
+    runner, servers, project, fake_clock
+):
+    api, git_server = servers
+    git_server.hide("ada", "fraud-detection", times=100)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert "the server says there is no such repository" in error
+    assert "15 s after GitHub created ada/fraud-detection" in error
+    assert "run the same command again in a minute" in error
+    assert fake_clock.slept == [1.0, 2.0, 4.0, 8.0]
+
+    git_server.not_found.clear()  # GitHub caught up: the same command finishes the job
+    again = run(runner, "publish", str(project), "--api-url", api.url)
+    assert again.exit_code == 0, again.output
+    assert len(api.requests_to("POST", "/user/repos")) == 1
+    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+
+
+def test_a_secondary_limit_without_a_time_backs_off_exponentially(
+    runner, servers, project, fake_clock
+):
+    api, _ = servers
+    limited = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
+    api.fail("POST", "/user/repos", 403, limited, times=2)
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 0, result.output
+    assert "waiting 60 s before retrying (1/3)" in result.output
+    assert "waiting 2 min before retrying (2/3)" in result.output
+    assert fake_clock.slept == [60.0, 120.0]  # at least a minute, then exponentially longer
+    assert len(api.requests_to("POST", "/user/repos")) == 3
+
+
+@pytest.mark.parametrize(
+    ("errors", "expected"),
+    [
+        # GitHub's "Validation Error": only `code` is required; `message` may be missing.
+        ([{"resource": "Repository", "field": "name", "code": "invalid"}], "name: invalid"),
+        ([{"resource": "Repository", "code": "unprocessable"}], "Repository: unprocessable"),
+    ],
+)
+def test_a_422_says_githubs_reason_even_without_a_message(
+    runner, servers, project, errors, expected
+):
+    api, _ = servers
+    api.fail("POST", "/user/repos", 422, {"message": "Validation Failed", "errors": errors})
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert f"(422 Validation Failed: {expected})" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_name_taken_said_only_by_its_code_is_recognised(runner, servers, project):
+    api, _ = servers
+    api.fail("GET", "/repos/ada/fraud-detection", 404, {"message": "Not Found"})
+    api.add_repo("ada", "fraud-detection", empty=True)
+    taken = [{"resource": "Repository", "field": "name", "code": "already_exists"}]
+    api.fail(
+        "POST", "/user/repos", 422, {"message": "Repository creation failed.", "errors": taken}
+    )
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert "ada/fraud-detection already exists on GitHub" in result.output
+    assert "--existing" in result.output
+
+
+@pytest.mark.parametrize("lost", ["502", "dropped connection"])
+def test_a_create_whose_answer_was_lost_is_finished_by_the_same_command(
+    runner, servers, project, lost
+):
+    """GitHub created the repository, but its answer never arrived: a rerun adopts it."""
+    api, _ = servers
+    status, body = (502, {"message": "Bad Gateway"}) if lost == "502" else (0, {})
+    api.fail("POST", "/user/repos", status, body, serve=True)
+    first = run(runner, "publish", str(project), "--api-url", api.url)
+    assert first.exit_code == 1
+    assert len(first.output.strip().splitlines()) == 1
+    assert "run the same command again" in first.output
+    assert "ada/fraud-detection" in api.repos and not api.pushed_commits("ada", "fraud-detection")
+    record = project / ".git" / "mlscaffold-publish.json"
+    assert record.is_file()
+    assert git(project, "status", "--porcelain") == ""  # nothing in the working tree
+
+    again = run(runner, "publish", str(project), "--api-url", api.url)
+    assert again.exit_code == 0, again.output
+    assert "ada/fraud-detection was created by an earlier run that got no answer" in again.output
+    assert f"Pushed: {api.url}/ada/fraud-detection" in again.output
+    assert len(api.requests_to("POST", "/user/repos")) == 1  # no second create
+    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert not record.exists()  # done: origin points at the repository now
+
+
+def test_new_publish_takes_publishs_options(runner, servers, tmp_path):
+    api, _ = servers
+    out = tmp_path / "w"
+    result = run(
+        runner,
+        "new",
+        "fraud-detection",
+        "-o",
+        str(out),
+        "--no-input",
+        *AUTHOR,
+        "--publish",
+        "--org",
+        "bootcamp",
+        "--private",
+        "--template-repo",
+        "--api-url",
+        api.url,
+    )
+    assert result.exit_code == 0, result.output
+    assert f"published at {api.url}/bootcamp/fraud-detection" in result.output
+    (create,) = api.requests_to("POST", "/orgs/bootcamp/repos")
+    assert create.body["private"] is True and create.body["is_template"] is True
+    assert not api.requests_to("GET", "/user")
+    project = out / "fraud-detection"
+    assert api.pushed_commits("bootcamp", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--org", "bootcamp"], ["--private"], ["--public"], ["--template-repo"], ["--api-url", "x"]],
+)
+def test_new_publishing_options_without_publish_are_a_usage_error(runner, tmp_path, options):
+    out = tmp_path / "w"
+    result = run(runner, "new", "fraud-detection", "-o", str(out), "--no-input", *options)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert lines == [f"Error: {options[0]} is for --publish"]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "token", "message"),
+    [
+        (["--org", "My Bootcamp"], TOKEN, "'My Bootcamp' cannot be a GitHub organisation name"),
+        (["--api-url", "ftp://example.com"], TOKEN, "--api-url 'ftp://example.com' is not a URL"),
+        (["--api-url", "http://127.0.0.1:9"], None, "no GitHub token found"),
+    ],
+)
+def test_new_publish_refuses_a_bad_target_before_writing_anything(
+    runner, tmp_path, options, token, message
+):
+    out = tmp_path / "w"
+    result = run(
+        runner,
+        "new",
+        "fraud-detection",
+        "-o",
+        str(out),
+        "--no-input",
+        *AUTHOR,
+        "--publish",
+        *options,
+        token=token,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.exit_code in (1, 2)
+    assert len(result.output.strip().splitlines()) == 1 and message in result.output
+    assert not out.exists()
