@@ -33,7 +33,7 @@ from scaffolder.catalog import Template
 from scaffolder.credentials import Token
 from scaffolder.errors import InvalidInput, ScaffoldError, printable
 from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
-from scaffolder.github import DEFAULT_API_URL, GitHub, check_api_url
+from scaffolder.github import DEFAULT_API_URL, GitHub, Interrupted, check_api_url
 from scaffolder.interrupts import die_with_parent, in_threads
 from scaffolder.names import check_owner
 from scaffolder.publish import PublishRequest, publish, require_token
@@ -299,10 +299,6 @@ def _is_this_students(path: Path, request: ClassroomRequest, student: Student) -
     return ours and record.get("template") == request.template.name
 
 
-class _Stopping(ScaffoldError):
-    """The run was interrupted: a publishing thread stops at its next wait."""
-
-
 def _publish_all(
     request: ClassroomRequest,
     token: Token,
@@ -313,14 +309,9 @@ def _publish_all(
     notify: Callable[[str], None],
     phase: PhaseReporter,
 ) -> None:
+    # Set on Ctrl-C: the client then creates nothing more, and its waits end at once.
     stop = threading.Event()
-
-    def pause(seconds: float) -> None:
-        # Every wait of the client (its turn to write, a rate limit) ends at Ctrl-C.
-        if stop.wait(seconds):
-            raise _Stopping("the run was interrupted")
-
-    github = GitHub(token, request.api_url, notify=notify, write_interval=1.0, sleep=pause)
+    github = GitHub(token, request.api_url, notify=notify, write_interval=1.0, stop=stop)
     todo = []
     for student in students:
         row = rows[student.key]
@@ -386,11 +377,18 @@ def _publish_one(
         )
         published = publish(target, token, notify, github=github)
         if stop.is_set():
-            raise _Stopping("the run was interrupted")
+            raise Interrupted("the run was interrupted")
         github.add_collaborator(request.org or "", row.repository, student.github, "push")
-    except _Stopping:
-        if published is None:
+    except Interrupted:
+        if published is None and not _has_origin(Path(row.path)):
             return row  # stopped while waiting for its turn to create: nothing was made
+        if published is None:  # created, and stopped while waiting to push
+            return replace(
+                row,
+                status="failed",
+                error="interrupted after creating the repository, before pushing: run the "
+                "same command again to finish",
+            )
         return replace(
             row,
             status="failed",
@@ -401,6 +399,20 @@ def _publish_one(
     except ScaffoldError as exc:
         return replace(row, status="failed", error=printable(str(exc)))
     return replace(row, status="published", url=published.url)
+
+
+def _has_origin(project: Path) -> bool:
+    """Whether publishing got as far as pointing *project*'s origin at a new repository."""
+    from scaffolder import gitops
+
+    try:
+        repo = gitops.open_repository(project)
+    except ScaffoldError:
+        return False
+    try:
+        return gitops.remote_url(repo) is not None
+    finally:
+        repo.close()
 
 
 class _Report:

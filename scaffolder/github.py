@@ -140,6 +140,8 @@ class GitHub:
     it wait); *sleep* is how it waits and *clock* how it tells time (default:
     ``SLEEP`` and ``CLOCK``; a *sleep* given must advance the *clock* given);
     *deadline* bounds each request (default: ``MLSCAFFOLD_HTTP_TIMEOUT``, else 60 s).
+    Once *stop* is set (a run was interrupted), no content-creating request is
+    sent any more and every wait ends at once, raising ``Interrupted``.
     """
 
     def __init__(
@@ -154,13 +156,15 @@ class GitHub:
         clock: Callable[[], float] | None = None,
         write_interval: float = 0.0,
         deadline: float | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self._token = token
         self.api_url = check_api_url(api_url)
         self.retries = retries
         self.max_wait = max_wait
         self.notify = notify
-        self.sleep = sleep or SLEEP
+        self.stop = stop
+        self.sleep = _interruptible(sleep or SLEEP, stop) if stop else (sleep or SLEEP)
         self.clock = clock or CLOCK
         self.deadline = deadline or httpclient.configured_deadline()
         # GitHub asks for at least a second between content-creating requests of one
@@ -412,6 +416,8 @@ class GitHub:
     def _take_write_turn(self, method: str, path: str) -> None:
         """Return when a content-creating request may go out: no pause, its turn, in budget."""
         while True:
+            if self.stop is not None and self.stop.is_set():
+                raise Interrupted(f"the run was interrupted before {method} {path}")
             # Waited outside the lock: a pause holds each thread on its own.
             self._wait_out_pause(method, path)
             with self._write_lock:
@@ -432,6 +438,27 @@ class GitHub:
             f"GitHub's rate limit stopped {method} {path}; it lifts in about "
             f"{_duration(wait)}: try again then"
         )
+
+
+class Interrupted(GitHubError):
+    """The run was interrupted: the client sends nothing more and stops waiting."""
+
+
+def _interruptible(
+    sleep: Callable[[float], None], stop: threading.Event
+) -> Callable[[float], None]:
+    """*sleep*, ended by *stop*: a real sleep waits on the event, so it wakes at once."""
+
+    def wait(seconds: float) -> None:
+        if sleep is time.sleep:
+            stopped = stop.wait(seconds)
+        else:  # an injected clock (tests): its sleep, then a look at the event
+            sleep(seconds)
+            stopped = stop.is_set()
+        if stopped:
+            raise Interrupted("the run was interrupted while waiting for GitHub")
+
+    return wait
 
 
 class WriteBudget:

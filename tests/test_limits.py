@@ -171,3 +171,31 @@ def test_a_class_whose_create_answer_was_lost_is_finished_by_a_rerun(runner, ser
     for handle in ("ada", "octocat"):
         assert api.pushed_commits("bootcamp", f"ml-2026-{handle}")
         assert api.collaborators[f"bootcamp/ml-2026-{handle}"] == {handle: "push"}
+
+
+def test_once_stopped_the_client_creates_nothing_and_stops_waiting(servers):
+    """An interrupted run: no write leaves, and a rate-limit wait in real time ends at once."""
+    api, _ = servers
+    stop = threading.Event()
+    client = GitHub(Token(TOKEN, "test"), api.url, stop=stop)
+    api.fail("POST", "/orgs/bootcamp/repos", 403, SECONDARY, {"Retry-After": "600"})
+    failed: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            client.create_repo("waits", org="bootcamp")
+        except github.Interrupted as exc:
+            failed.append(exc)
+
+    waiting = threading.Thread(target=create)
+    waiting.start()
+    while not api.requests_to("POST", "/orgs/bootcamp/repos"):
+        waiting.join(0.01)  # until the create was answered "wait 600 s"
+    stop.set()
+    waiting.join(30)
+    assert not waiting.is_alive() and len(failed) == 1  # the 600 s wait ended with the stop
+
+    with pytest.raises(github.Interrupted):
+        client.create_repo("after", org="bootcamp")
+    assert [s.body["name"] for s in api.requests_to("POST", "/orgs/bootcamp/repos")] == ["waits"]
+    assert "bootcamp/waits" not in api.repos and "bootcamp/after" not in api.repos
