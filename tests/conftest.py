@@ -224,6 +224,27 @@ def no_process_left(monkeypatch, request):
         pytest.fail(f"the test left {len(left)} process(es) running: {names}")
 
 
+TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
+
+
+@pytest.fixture
+def servers(tmp_path, monkeypatch, guard, request):
+    """GitHub's stand-in, API and git on one origin, for the test module's ``TOKEN``.
+
+    No token of the machine's is around, and the test's may leak nowhere: not into
+    the repositories, the server's files or any output.
+    """
+    from servers import github_servers
+
+    token = request.module.TOKEN
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name in (*TOKEN_VARIABLES, "GITHUB_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    guard.secrets.append(token)
+    with github_servers(tmp_path, token) as (api, git_server):
+        yield api, git_server
+
+
 @pytest.fixture
 def git_identity(isolated_home):
     """Set a global git identity in the isolated home."""

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from conftest import alive, children, git, tree
-from servers import github_servers
 
 from scaffolder.catalog import get_template
 from scaffolder.cli import cli
@@ -247,17 +246,6 @@ def test_ctrl_c_stops_cleanly_and_writes_the_report(tmp_path):
 
 
 # -- publishing ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def servers(tmp_path, monkeypatch, guard):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    # Nowhere after the test: not in the students' repositories, the server or any output.
-    guard.secrets.append(TOKEN)
-    with github_servers(tmp_path, TOKEN) as (api, git_server):
-        yield api, git_server
 
 
 def publish_class(runner, roster, out, api, *extra):

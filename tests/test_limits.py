@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import FakeClock
-from servers import github_servers
 
 from scaffolder import github
 from scaffolder.cli import cli
@@ -24,16 +23,6 @@ from scaffolder.github import GitHub, WriteBudget
 
 TOKEN = "ghp_Hq4Tz8Vn1Xc6Bm3Kw9Rd2Ly7Ps5Gf0Ja4Ue8"  # random-looking, as real ones are
 SECONDARY = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
-
-
-@pytest.fixture
-def servers(tmp_path, monkeypatch, guard):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    guard.secrets.append(TOKEN)
-    with github_servers(tmp_path, TOKEN) as (api, git_server):
-        yield api, git_server
 
 
 def within(times: list[float], window: float, most: int) -> bool:

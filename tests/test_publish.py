@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from conftest import AUTHOR, git
-from servers import github_servers
 
 from scaffolder.cli import cli
 
@@ -24,13 +23,6 @@ def no_tokens_around(monkeypatch, guard):
     for name in (*TOKEN_VARIABLES, "GITHUB_API_URL"):
         monkeypatch.delenv(name, raising=False)
     guard.secrets.append(TOKEN)
-
-
-@pytest.fixture
-def servers(tmp_path, monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    with github_servers(tmp_path, TOKEN) as (api, git_server):
-        yield api, git_server
 
 
 def run(runner, *args, token: str | None = TOKEN, env=None):

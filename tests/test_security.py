@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import AUTHOR, git, plain_cookiecutter, tree
-from servers import github_servers, recording_server, silent_server, trickling_server
+from servers import recording_server, silent_server, trickling_server
 
 from scaffolder.catalog import get_template, read_template
 from scaffolder.cli import cli
@@ -254,12 +254,6 @@ def test_a_template_syntax_error_is_one_line_naming_the_file_and_line(tmp_path, 
 
 
 # -- the token stays home ----------------------------------------------------------
-
-
-@pytest.fixture
-def servers(tmp_path):
-    with github_servers(tmp_path, TOKEN) as (api, git_server):
-        yield api, git_server
 
 
 def publish(runner, project, *args, env=None, token: str | None = TOKEN):
