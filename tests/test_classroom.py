@@ -415,7 +415,7 @@ def test_what_classroom_sets_itself_is_refused_as_a_column_or_option(
 def test_interrupting_a_publishing_run_creates_nothing_more(servers, tmp_path, signal_number):
     """Ctrl-C or SIGTERM while publishing: no new repository, an exact report, a rerun finishes."""
     api, _ = servers
-    handles = [f"student{i}" for i in range(8)]
+    handles = [f"student{i}" for i in range(6)]
     api.known_users.update(handles)
     roster = write(tmp_path / "r.csv", "github\n" + "\n".join(handles) + "\n")
     out = tmp_path / "class"
@@ -465,6 +465,8 @@ def test_interrupting_a_publishing_run_creates_nothing_more(servers, tmp_path, s
         else:
             assert "interrupted" in row["error"]
 
+    if signal_number != signal.SIGINT:
+        return  # the rerun is the same after either signal (and takes 1 s a write)
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert f"{len(handles)} of {len(handles)} students published." in again.stdout
