@@ -34,7 +34,7 @@ from scaffolder.credentials import Token
 from scaffolder.errors import InvalidInput, ScaffoldError, printable
 from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
 from scaffolder.github import DEFAULT_API_URL, GitHub, Interrupted, check_api_url
-from scaffolder.interrupts import die_with_parent, in_threads
+from scaffolder.interrupts import die_with_parent, end_child_processes, in_threads
 from scaffolder.names import check_owner
 from scaffolder.publish import PublishRequest, publish, require_token
 from scaffolder.record import read_record
@@ -117,8 +117,13 @@ def run_classroom(
     if roster.ignored_columns:
         notify(f"Ignoring roster column(s): {', '.join(roster.ignored_columns)}")
 
-    request.output_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(request.output_dir)  # left by a run that was killed
+    try:
+        request.output_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(request.output_dir)  # left by a run that was killed
+    except OSError as exc:
+        raise ScaffoldError(
+            f"cannot write to {request.output_dir}: {exc.strerror or exc}"
+        ) from None
     report = _Report(request.output_dir)
     earlier = report.load_previous()
     for problem in roster.problems:
@@ -275,7 +280,11 @@ def _generate(request: ClassroomRequest, student: Student, row: StudentResult) -
     path = Path(row.path)
     if _is_this_students(path, request, student):
         return replace(row, status="generated")  # done by an earlier run
-    if path.exists() and any(path.iterdir()):
+    try:
+        occupied = path.exists() and (not path.is_dir() or any(path.iterdir()))
+    except OSError as exc:
+        return replace(row, status="failed", error=f"cannot use {path}: {exc.strerror or exc}")
+    if occupied:
         return replace(row, status="failed", error=f"{path} exists and is not this student's")
     project = ProjectRequest(
         template=request.template,
@@ -285,6 +294,8 @@ def _generate(request: ClassroomRequest, student: Student, row: StudentResult) -
     )
     try:
         create_project(project)
+    except OSError as exc:  # e.g. the folder vanished under the run
+        return replace(row, status="failed", error=printable(f"cannot write {path}: {exc}"))
     except ScaffoldError as exc:
         if _is_this_students(path, request, student):  # finished meanwhile by a killed run
             return replace(row, status="generated")
@@ -340,14 +351,18 @@ def _publish_all(
             )
             report.put(rows[student.key])
 
-        in_threads(
-            todo,
-            lambda s: _publish_one(request, token, github, s, rows[s.key], notify, stop),
-            jobs=request.jobs,
-            stop=stop,
-            finished=finished,
-            abandoned=abandoned,
-        )
+        try:
+            in_threads(
+                todo,
+                lambda s: _publish_one(request, token, github, s, rows[s.key], notify, stop),
+                jobs=request.jobs,
+                stop=stop,
+                finished=finished,
+                abandoned=abandoned,
+            )
+        except BaseException:
+            end_child_processes("git")  # the pushes of abandoned students stop with the run
+            raise
 
 
 def _publish_one(
@@ -486,6 +501,9 @@ def _inert(value: object) -> object:
 
 def _atomic_write(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
-    # surrogateescape: a folder name that is not UTF-8 is written back as its own bytes.
-    temporary.write_text(text, encoding="utf-8", errors="surrogateescape")
-    os.replace(temporary, path)
+    try:
+        # surrogateescape: a folder name that is not UTF-8 is written back as its own bytes.
+        temporary.write_text(text, encoding="utf-8", errors="surrogateescape")
+        os.replace(temporary, path)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        raise ScaffoldError(f"cannot write the report {path}: {exc.strerror or exc}") from None

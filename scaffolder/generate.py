@@ -183,6 +183,8 @@ def _author(context: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _check_target(target: Path) -> None:
+    if target.is_symlink() and not target.exists():
+        raise TargetExists(f"{target} is a symbolic link to something that does not exist")
     if not target.exists():
         if target.parent.exists() and not target.parent.is_dir():
             raise InvalidInput(f"output directory {target.parent} is a file, not a directory")

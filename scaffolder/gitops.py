@@ -16,6 +16,7 @@ from typing import Any
 
 from scaffolder.credentials import redact_secrets, redact_url
 from scaffolder.errors import GitError
+from scaffolder.interrupts import end_child_processes
 
 BRANCH = "main"
 
@@ -176,6 +177,9 @@ def init_and_commit(path: Path, author: Identity, message: str) -> FirstCommit:
         raise GitError(f"git failed: {_complaint(exc.stderr or str(exc))}") from exc
     except (git.GitError, OSError, ValueError) as exc:
         raise GitError(f"git failed: {exc}") from exc
+    except BaseException:  # Ctrl-C, a signal: the git running now must not outlive the run
+        end_child_processes("git")
+        raise
     finally:
         if repo is not None:
             repo.close()  # no git process of GitPython's outlives the commit
@@ -273,6 +277,9 @@ def push(repo: Any, remote: str, branch: str = BRANCH, auth: BasicAuth | None = 
         failure = RemoteNotFound if reason == _NOT_FOUND_TEXT else GitError
         detail = _redacted(reason, auth)
         raise failure(f"the push to {redact_url(url)} failed: {detail}") from None
+    except BaseException:  # Ctrl-C: no push goes on after the run has stopped
+        end_child_processes("git")
+        raise
 
 
 def remote_has_refs(repo: Any, remote: str, auth: BasicAuth | None = None) -> bool:

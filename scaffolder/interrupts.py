@@ -154,3 +154,47 @@ def in_threads(
         for item in late:
             abandoned(item)
         raise
+
+
+def end_child_processes(command: str = "git") -> None:
+    """End the processes named *command* this process started, and all that they started.
+
+    GitPython does not stop the git it runs when Python is interrupted (as
+    ``subprocess.run`` would): that git would go on writing into a staging folder
+    being removed, or pushing after the run has stopped, and a hook or a signing
+    program it started would outlive everything. Linux only (it reads /proc);
+    elsewhere nothing is done.
+    """
+    table = _process_table()
+    me = os.getpid()
+    roots = [pid for pid, (ppid, name) in table.items() if ppid == me and name == command]
+    doomed, frontier = list(roots), list(roots)
+    while frontier:
+        parents = set(frontier)
+        frontier = [pid for pid, (ppid, _) in table.items() if ppid in parents]
+        doomed += frontier
+    for pid in doomed:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in roots:  # reaped here, so none is left as a zombie
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+
+
+def _process_table() -> dict[int, tuple[int, str]]:
+    """Map every process that can be seen to its parent pid and command name."""
+    table: dict[int, tuple[int, str]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="utf-8", errors="replace") as f:
+                    stat = f.read()
+            except OSError:  # gone meanwhile
+                continue
+            name = stat[stat.find("(") + 1 : stat.rfind(")")]
+            fields = stat[stat.rfind(")") + 2 :].split()
+            if len(fields) > 1 and fields[1].isdigit():
+                table[int(entry.name)] = (int(fields[1]), name)
+    return table

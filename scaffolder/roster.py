@@ -106,6 +106,15 @@ def read_roster(
         raise InvalidInput(
             f"the roster {path} needs a 'github' or a 'name' column (its columns: {found})"
         )
+    for column in dict.fromkeys(cell for cell in header if cell):
+        if header.count(column) > 1:  # one would silently win over the other
+            places = " and ".join(str(i + 1) for i, cell in enumerate(header) if cell == column)
+            raise InvalidInput(
+                f"the roster {path} has the column {column!r} more than once (columns {places}, "
+                "in any case); keep one"
+            )
+    if len(rows) == 1:
+        raise InvalidInput(f"the roster {path} has a header but no students")
     variables = {v.lower(): v for v in template_variables if not v.startswith("_")}
     for column in header:
         if column in variables and variables[column] in (reserved or {}):

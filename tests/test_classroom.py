@@ -472,3 +472,45 @@ def test_interrupting_a_publishing_run_creates_nothing_more(servers, tmp_path, s
     assert f"{len(handles)} of {len(handles)} students published." in again.stdout
     creates = [s.body["name"] for s in api.requests_to("POST", "/orgs/bootcamp/repos")]
     assert sorted(creates) == sorted(f"p-{h}" for h in handles)  # each exactly once
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "github,name,GitHub\nada-l,Ada,\nbob,Bob,carl\n",
+            "has the column 'github' more than once",
+        ),
+        (
+            "GitHub,name,Name\nada-l,Ada,Zed\n",
+            "has the column 'name' more than once (columns 2 and 3",
+        ),
+        ("github,name\n", "has a header but no students"),
+    ],
+)
+def test_a_roster_that_would_be_read_wrongly_is_refused(runner, tmp_path, text, message):
+    out = tmp_path / "class"
+    result = classroom(runner, write(tmp_path / "r.csv", text), out)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_file_where_a_students_folder_goes_fails_that_student_only(runner, tmp_path):
+    out = tmp_path / "class"
+    out.mkdir()
+    (out / "ml-fraud-2026-ada-l").write_text("not a folder\n")
+    result = classroom(runner, write(tmp_path / "r.csv", ROSTER), out)
+    assert result.exit_code == 1
+    assert "2 of 3 students generated." in result.output
+    assert "(ada-l): " in result.output and "exists and is not this student's" in result.output
+    assert (out / "ml-fraud-2026-ada-l").read_text() == "not a folder\n"
+
+
+def test_an_output_folder_below_a_file_is_one_line(runner, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    result = classroom(runner, write(tmp_path / "r.csv", ROSTER), tmp_path / "afile" / "sub")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: cannot write to {tmp_path / 'afile' / 'sub'}: Not a directory"
+    ]

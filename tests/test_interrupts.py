@@ -140,3 +140,31 @@ def test_new_from_inside_the_empty_target_with_output_dir_dotdot(invoke, tmp_pat
     assert git(target, "ls-files").splitlines() == sorted(tree(target))
     assert not staging_folders(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fraud-detection"]
+
+
+def test_a_signal_while_git_signs_stops_git_and_what_it_started(tmp_path, isolated_home):
+    """A signing program that hangs: SIGTERM ends git and the program too, before the clean-up."""
+    started = tmp_path / "signing-started"
+    signer = isolated_home / "slow-gpg"
+    signer.write_text(f"#!/bin/sh\ntouch {started}\nsleep 60\n")
+    signer.chmod(0o755)
+    (isolated_home / ".gitconfig").write_text(
+        f"[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = {signer}\n"
+    )
+    out = tmp_path / "out"
+    proc = start("new", "fraud-detection", "-o", str(out), "--no-input", *AUTHOR)
+    assert wait_for(started.exists, proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and err.strip().endswith("Aborted!")
+    assert not staging_folders(out) and not (out / "fraud-detection").exists()
+    # git, the signer and its sleep are gone: the autouse check (conftest) fails otherwise.
+
+
+def test_a_dangling_link_as_the_target_is_refused_before_rendering(invoke, tmp_path):
+    link = tmp_path / "fraud-detection"
+    link.symlink_to(tmp_path / "nowhere")
+    result = invoke("new", "fraud-detection", "-o", str(tmp_path), "--no-input", *AUTHOR)
+    assert result.exit_code == 2
+    assert f"{link} is a symbolic link to something that does not exist" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fraud-detection"]  # the link only
