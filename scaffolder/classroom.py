@@ -388,7 +388,8 @@ def _publish_one(
             org=request.org,
             private=request.private,
             api_url=request.api_url,
-            existing=True,  # created by an earlier, interrupted run: finish it
+            # No --existing: an earlier run's repository is known by origin or by the
+            # intent it recorded; one made by anyone else is never taken over.
         )
         published = publish(target, token, notify, github=github)
         if stop.is_set():

@@ -435,8 +435,8 @@ class GitHub:
 
     def _stopped(self, method: str, path: str, wait: float) -> GitHubError:
         return GitHubError(
-            f"GitHub's rate limit stopped {method} {path}; it lifts in about "
-            f"{_duration(wait)}: try again then"
+            f"GitHub's rate limit stopped {method} {path}; it lifts in "
+            f"{_duration(wait, about=True)}: try again then"
         )
 
 
@@ -608,8 +608,10 @@ def _stated_wait(
     """Return the seconds a rate-limited answer's headers say to wait; None if they say none."""
     headers = headers or {}
     retry_after = str(headers.get("Retry-After") or "").strip()
-    if retry_after.isdigit():
-        return float(retry_after)
+    if retry_after.isascii() and retry_after.isdigit():  # "²" is a digit to isdigit()
+        # At least a second: "Retry-After: 0", answered again and again, is no reason to
+        # send again at once.
+        return max(1.0, float(retry_after))
     reset = _number(headers.get("X-RateLimit-Reset"))
     if str(headers.get("X-RateLimit-Remaining") or "").strip() == "0" and reset is not None:
         return max(1.0, reset - (time.time() if now is None else now) + 1)
@@ -639,7 +641,8 @@ def _name_taken(payload: Any) -> bool:
     )
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float, *, about: bool = False) -> str:
     if seconds >= 86400:
         return "more than a day"
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+    text = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+    return f"about {text}" if about else text

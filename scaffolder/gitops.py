@@ -291,6 +291,9 @@ def remote_has_refs(repo: Any, remote: str, auth: BasicAuth | None = None) -> bo
     except git.GitCommandError as exc:
         detail = _redacted(_push_error(exc), auth)
         raise GitError(f"cannot read {redact_url(url)}: {detail}") from None
+    except BaseException:  # Ctrl-C: the git holding the credentials stops with the run
+        end_child_processes("git")
+        raise
 
 
 def _url_of(repo: Any, remote: str) -> str:

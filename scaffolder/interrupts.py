@@ -141,8 +141,11 @@ def in_threads(
     except BaseException:
         stop.set()
         deadline = time.monotonic() + grace
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        try:
+            for thread in threads:
+                thread.join(max(0.0, deadline - time.monotonic()))
+        except KeyboardInterrupt:
+            pass  # a second Ctrl-C ends the wait, not the record of what is known
         with lock:  # a consistent view: each item is either running or done
             late = list(running.values())
             ended = []

@@ -247,11 +247,12 @@ def _find_or_create(
             f"{owner}/{name} already exists on GitHub; to push into it (it must be empty), "
             "run again with --existing, or choose another --name"
         )
-    gitops.set_remote(repo, existing["clone_url"])
-    if gitops.remote_has_refs(repo, "origin", auth):
-        repo.delete_remote("origin")
+    # Looked at by its URL: origin is set only once the repository is known to be empty,
+    # for a rerun takes an origin that points at the repository for one of its own.
+    if gitops.remote_has_refs(repo, existing["clone_url"], auth):
         _forget_intent(repo)
         raise GitHubError(f"{owner}/{name} already has commits; mlscaffold never overwrites them")
+    gitops.set_remote(repo, existing["clone_url"])
     if ours:
         notify(f"{owner}/{name} was created by an earlier run that got no answer; pushing into it")
     return existing, False, ours

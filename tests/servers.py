@@ -277,6 +277,8 @@ class _GitHandler(_Handler):
     def _serve(self) -> None:
         auth = self.headers.get("Authorization")
         self.app.seen_auth.append(auth)
+        if self.app.hold is not None:
+            self.app.hold.wait(30)
         if self.app.take_not_found(self.path):  # as GitHub answers for a repository not ready
             text = b"Repository not found.\n"
             self.send_response(404)
@@ -392,6 +394,8 @@ class GitHTTP:
     redirect_to: str = ""  # if set, every request is redirected to this URL's server
     # "owner/name" -> how many more requests to it are answered 404, "Repository not found."
     not_found: dict[str, int] = field(default_factory=dict)
+    # If set, every request waits (up to 30 s) until this is set: a git server that stalls.
+    hold: threading.Event | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def hide(self, owner: str, name: str, times: int) -> None:

@@ -514,3 +514,16 @@ def test_an_output_folder_below_a_file_is_one_line(runner, tmp_path):
     assert result.output.strip().splitlines() == [
         f"Error: cannot write to {tmp_path / 'afile' / 'sub'}: Not a directory"
     ]
+
+
+def test_a_class_never_takes_over_a_repository_it_did_not_create(runner, servers, tmp_path):
+    """An empty repository of a student's name, made by someone else: that student fails alone."""
+    api, _ = servers
+    api.add_repo("bootcamp", "ml-fraud-2026-ada", empty=True)
+    roster = write(tmp_path / "r.csv", "github\nada\noctocat\n")
+    result = publish_class(runner, roster, tmp_path / "class", api)
+    assert result.exit_code == 1
+    assert "1 of 2 students published." in result.output
+    assert "(ada): bootcamp/ml-fraud-2026-ada already exists on GitHub" in result.output
+    assert api.pushed_commits("bootcamp", "ml-fraud-2026-ada") == []
+    assert "bootcamp/ml-fraud-2026-ada" not in api.collaborators

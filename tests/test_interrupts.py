@@ -168,3 +168,41 @@ def test_a_dangling_link_as_the_target_is_refused_before_rendering(invoke, tmp_p
     assert result.exit_code == 2
     assert f"{link} is a symbolic link to something that does not exist" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fraud-detection"]  # the link only
+
+
+def test_a_second_ctrl_c_while_waiting_still_records_the_students_in_flight():
+    """in_threads: Ctrl-C, then Ctrl-C again during the grace: what is known is recorded."""
+    import threading
+
+    from scaffolder.interrupts import in_threads
+
+    release = threading.Event()
+    finished, abandoned = [], []
+
+    def work(item: str) -> str:
+        if item != "quick":
+            release.wait(60)  # in flight, as a student whose invite hangs
+        return item
+
+    def on_finished(item: str, result: str) -> None:
+        finished.append(item)
+        if item == "quick":
+            # The first Ctrl-C; the second comes while the students in flight are waited for.
+            threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+            raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            in_threads(
+                ["quick", "slow-1", "slow-2"],
+                work,
+                jobs=3,
+                stop=threading.Event(),
+                finished=on_finished,
+                abandoned=abandoned.append,
+                grace=30,
+            )
+    finally:
+        release.set()
+    assert finished == ["quick"]
+    assert sorted(abandoned) == ["slow-1", "slow-2"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -575,3 +579,57 @@ def test_new_publish_refuses_a_bad_target_before_writing_anything(
     assert result.exit_code in (1, 2)
     assert len(result.output.strip().splitlines()) == 1 and message in result.output
     assert not out.exists()
+
+
+def test_a_failed_look_inside_an_existing_repository_leaves_no_origin(runner, servers, project):
+    """The emptiness check fails once: a rerun must look again, not take origin for its own."""
+    api, git_server = servers
+    api.add_repo("ada", "fraud-detection", empty=False)  # someone else's, with commits
+    before = api.pushed_commits("ada", "fraud-detection")
+    git_server.hide("ada", "fraud-detection", 1)
+    first = run(runner, "publish", str(project), "--api-url", api.url, "--existing")
+    assert first.exit_code == 1 and "cannot read" in first.output
+    assert git(project, "remote") == ""
+    again = run(runner, "publish", str(project), "--api-url", api.url, "--existing")
+    assert again.exit_code == 1
+    assert "already has commits; mlscaffold never overwrites them" in again.output
+    assert api.pushed_commits("ada", "fraud-detection") == before
+
+
+def test_a_malformed_retry_after_is_no_traceback(runner, servers, project):
+    api, _ = servers
+    api.fail("GET", "/user", 403, {"message": "Forbidden"}, {"Retry-After": "\u00b2"})
+    result = run(runner, "publish", str(project), "--api-url", api.url)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("Error: the token from")
+
+
+def test_retry_after_zero_still_waits_a_second():
+    from scaffolder.github import rate_limit_wait
+
+    assert rate_limit_wait(429, {"Retry-After": "0"}, {}) == 1.0
+    assert rate_limit_wait(429, {"Retry-After": "\u00b2"}, {}) is not None  # read as unstated
+
+
+def test_a_signal_while_looking_into_a_repository_stops_git(servers, project):
+    """SIGTERM while git asks a stalled server what the repository holds: git stops too."""
+    api, git_server = servers
+    api.add_repo("ada", "fraud-detection", empty=True)
+    git_server.hold = threading.Event()
+    env = {**os.environ, TOKEN_VARIABLE: TOKEN}
+    command = [sys.executable, "-m", "scaffolder", "publish", str(project), "--api-url", api.url]
+    proc = subprocess.Popen(
+        [*command, "--existing"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not git_server.seen_auth and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        assert git_server.seen_auth, "git never reached the server"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        git_server.hold.set()
+    assert proc.returncode == 1 and b"Aborted!" in err
+    assert git(project, "remote") == ""  # the look never finished: nothing was decided
+    # The git holding the token in its environment is gone: the autouse check fails otherwise.
