@@ -95,6 +95,12 @@ def classroom(runner, roster, out, *extra, env=None):
     return runner.invoke(cli, args, env=env)
 
 
+def classroom_command(template: str, roster: Path, out: Path, *extra: str) -> list[str]:
+    """The command line of `mlscaffold classroom`, for a run in a process of its own."""
+    command = [sys.executable, "-m", "scaffolder", "classroom", template, "--roster", str(roster)]
+    return [*command, "-o", str(out), *extra]
+
+
 def test_local_run_gives_each_student_their_own_repository(runner, tmp_path):
     out = tmp_path / "class"
     result = classroom(runner, write(tmp_path / "r.csv", ROSTER), out)
@@ -163,19 +169,7 @@ def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
     students = [f"student-{i:03d}" for i in range(120)]
     roster = write(tmp_path / "r.csv", "github\n" + "\n".join(students) + "\n")
     out = tmp_path / "class"
-    command = [
-        sys.executable,
-        "-m",
-        "scaffolder",
-        "classroom",
-        "recommender",
-        "--roster",
-        str(roster),
-        "--prefix",
-        "recsys",
-        "-o",
-        str(out),
-    ]
+    command = classroom_command("recommender", roster, out, "--prefix", "recsys")
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def projects():
@@ -217,17 +211,7 @@ def test_ctrl_c_stops_cleanly_and_writes_the_report(tmp_path):
     roster = write(tmp_path / "r.csv", "github\n" + "\n".join(students) + "\n")
     out = tmp_path / "class"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scaffolder",
-            "classroom",
-            "medical-diagnosis",
-            "--roster",
-            str(roster),
-            "-o",
-            str(out),
-        ],
+        classroom_command("medical-diagnosis", roster, out),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -419,26 +403,12 @@ def test_interrupting_a_publishing_run_creates_nothing_more(servers, tmp_path, s
     api.known_users.update(handles)
     roster = write(tmp_path / "r.csv", "github\n" + "\n".join(handles) + "\n")
     out = tmp_path / "class"
-    command = [
-        sys.executable,
-        "-m",
-        "scaffolder",
-        "classroom",
+    command = classroom_command(
         "fraud-detection",
-        "--roster",
-        str(roster),
-        "--prefix",
-        "p",
-        "-o",
-        str(out),
-        "--publish",
-        "--org",
-        "bootcamp",
-        "--api-url",
-        api.url,
-        "--jobs",
-        "2",
-    ]
+        roster,
+        out,
+        *("--prefix", "p", "--publish", "--org", "bootcamp", "--api-url", api.url, "--jobs", "2"),
+    )
     env = {**os.environ, "GH_ENTERPRISE_TOKEN": TOKEN}
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120

@@ -510,24 +510,17 @@ def test_a_create_whose_answer_was_lost_is_finished_by_the_same_command(
     assert not record.exists()  # done: origin points at the repository now
 
 
+def new_publish(runner, out: Path, *options: str, **kwargs):
+    """`mlscaffold new fraud-detection -o OUT --no-input (Ada) --publish OPTIONS`."""
+    args = ["new", "fraud-detection", "-o", str(out), "--no-input", *AUTHOR, "--publish"]
+    return run(runner, *args, *options, **kwargs)
+
+
 def test_new_publish_takes_publishs_options(runner, servers, tmp_path):
     api, _ = servers
     out = tmp_path / "w"
-    result = run(
-        runner,
-        "new",
-        "fraud-detection",
-        "-o",
-        str(out),
-        "--no-input",
-        *AUTHOR,
-        "--publish",
-        "--org",
-        "bootcamp",
-        "--private",
-        "--template-repo",
-        "--api-url",
-        api.url,
+    result = new_publish(
+        runner, out, "--org", "bootcamp", "--private", "--template-repo", "--api-url", api.url
     )
     assert result.exit_code == 0, result.output
     assert f"published at {api.url}/bootcamp/fraud-detection" in result.output
@@ -563,19 +556,7 @@ def test_new_publish_refuses_a_bad_target_before_writing_anything(
     runner, tmp_path, options, token, message
 ):
     out = tmp_path / "w"
-    result = run(
-        runner,
-        "new",
-        "fraud-detection",
-        "-o",
-        str(out),
-        "--no-input",
-        *AUTHOR,
-        "--publish",
-        *options,
-        token=token,
-        env={"PATH": "/usr/bin:/bin"},
-    )
+    result = new_publish(runner, out, *options, token=token, env={"PATH": "/usr/bin:/bin"})
     assert result.exit_code in (1, 2)
     assert len(result.output.strip().splitlines()) == 1 and message in result.output
     assert not out.exists()
