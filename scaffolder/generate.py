@@ -22,6 +22,7 @@ from typing import Any
 from scaffolder import answers as answers_
 from scaffolder.catalog import Template
 from scaffolder.errors import GitError, InvalidInput, ScaffoldError, TargetExists
+from scaffolder.interrupts import process_is_running
 from scaffolder.record import write_record
 from scaffolder.render import render_project
 
@@ -218,28 +219,9 @@ def remove_stale_staging(output_dir: Path, name: str = "") -> None:
     pattern = f".{name}.*{STAGING_SUFFIX}" if name else f".*{STAGING_SUFFIX}"
     for folder in output_dir.glob(pattern):
         found = _STAGING_NAME.fullmatch(folder.name)
-        if found and (name and found["name"] != name or _is_running(int(found["pid"]))):
+        if found and (name and found["name"] != name or process_is_running(int(found["pid"]))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _is_running(pid: int) -> bool:
-    """Whether a process *pid* exists (on this machine)."""
-    if pid == os.getpid():
-        return True
-    if os.name != "posix":
-        return True  # no safe probe (os.kill would end it): assume it is, keep its folder
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. EPERM: it exists, as another user's
-        pass
-    try:  # Linux: a killed process nobody has reaped yet (a zombie) is not running
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
 
 
 def _list_files(project: Path) -> list[str]:

@@ -12,7 +12,6 @@ does, so the same clean-up runs and the command ends with ``Aborted!``.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import queue
 import signal
@@ -20,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import TypeVar
 
@@ -47,6 +47,25 @@ def _stop(number: int, frame: FrameType | None) -> None:
     raise Stopped(signal.Signals(number).name)
 
 
+def process_is_running(pid: int) -> bool:
+    """Whether a process *pid* exists (on this machine)."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # no safe probe here (os.kill would end it): assume it is
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: it exists, as another user's
+        pass
+    try:  # Linux: a killed process nobody has reaped yet (a zombie) is not running
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
 # prctl(2): PR_SET_PDEATHSIG asks the kernel to signal this process when its parent dies.
 _PR_SET_PDEATHSIG = 1
 
@@ -59,6 +78,8 @@ def die_with_parent(parent: int, poll: float = 0.5) -> None:
     worker does not wait for a task to notice (a killed parent sends none).
     """
     if sys.platform.startswith("linux"):
+        import ctypes  # here, not at the top: only a worker needs it, not every command
+
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
