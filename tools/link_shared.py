@@ -26,6 +26,13 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SHARED = TEMPLATES / "_shared"
 COPIED = {".gitignore", ".gitattributes"}  # git will not follow these as links
+# Shared modules that only some templates use: a project holds only code it runs,
+# so these are linked into the templates named here and nowhere else.
+_PACKAGE = Path("{{cookiecutter.project_slug}}", "src", "{{cookiecutter.package_name}}")
+ONLY_IN: dict[Path, tuple[str, ...]] = {
+    _PACKAGE / "confusion.py": ("fraud-detection", "image-recognition", "medical-diagnosis"),
+    _PACKAGE / "csv_output.py": ("fraud-detection", "medical-diagnosis"),
+}
 
 
 def shared_files() -> list[Path]:
@@ -42,6 +49,11 @@ def template_dirs() -> list[Path]:
     return sorted(p.parent for p in TEMPLATES.glob("*/cookiecutter.json") if p.parent != SHARED)
 
 
+def wanted(template: Path, relative: Path) -> bool:
+    """Whether *template* should hold the shared file *relative* (see ONLY_IN)."""
+    return relative not in ONLY_IN or template.name in ONLY_IN[relative]
+
+
 def expected_target(template: Path, relative: Path) -> str:
     """The relative link target that points from *template*/*relative* to the shared file."""
     link = template / relative
@@ -54,6 +66,10 @@ def problems() -> list[str]:
     for template in template_dirs():
         for relative in shared_files():
             link = template / relative
+            if not wanted(template, relative):
+                if link.is_symlink() or link.exists():
+                    found.append(f"{link.relative_to(TEMPLATES)} must not be there (see ONLY_IN)")
+                continue
             if relative.name in COPIED:
                 if link.is_symlink() or not link.is_file():
                     found.append(f"{link.relative_to(TEMPLATES)} must be a copy")
@@ -73,6 +89,11 @@ def link_all() -> int:
     for template in template_dirs():
         for relative in shared_files():
             link = template / relative
+            if not wanted(template, relative):
+                if link.is_symlink():
+                    link.unlink()
+                    changed += 1
+                continue
             if relative.name in COPIED:
                 if link.is_symlink():
                     link.unlink()

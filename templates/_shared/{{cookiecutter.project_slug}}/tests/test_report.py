@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }}.report import (
@@ -11,12 +12,19 @@ from {{ cookiecutter.package_name }}.report import (
     update_documents,
     write_metrics,
 )
+from {{ cookiecutter.package_name }}.uncertainty import bootstrap_interval
 
 PAYLOAD = {
     "dataset": {"name": "toy", "summary": "a toy test set."},
     "primary_metric": "roc_auc",
-    "model": {"name": "Good model", "metrics": {"roc_auc": 0.91234, "false_negatives": 3}},
+    "labels": {"roc_auc": "ROC-AUC", "false_negatives": "False negatives (missed)"},
+    "model": {
+        "name": "Good model",
+        "metrics": {"roc_auc": 0.91234, "false_negatives": 3},
+        "intervals": {"roc_auc": [0.87, 0.95]},
+    },
     "baseline": {"name": "Coin", "metrics": {"roc_auc": 0.5, "false_negatives": 40}},
+    "findings": ["The model misses 3 cases the coin also misses."],
     "figures": [{"path": "reports/figures/roc.png", "caption": "ROC curve"}],
 }
 
@@ -26,21 +34,33 @@ def test_results_table_puts_model_beside_baseline():
     assert "| ROC-AUC | 0.912 | 0.500 |" in text
     assert "| False negatives (missed) | 3 | 40 |" in text
     assert "![ROC curve](reports/figures/roc.png)" in text
-    assert "**0.912**" in text
+    assert "**0.912** (95 % bootstrap interval 0.870 to 0.950), against 0.500 for" in text
 
 
 def test_update_rewrites_only_between_markers(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text("# Title\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\nKeep me.\n")
+    readme.write_text(
+        "# Title\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\n"
+        "<!-- findings:start -->\nold finding\n<!-- findings:end -->\n\nKeep me.\n"
+    )
     card = tmp_path / "MODEL_CARD.md"
     card.write_text("intro\n<!-- evaluation:start -->\n<!-- evaluation:end -->\n")
     assert update_documents(PAYLOAD, readme, card) == [readme, card]
     text = readme.read_text()
     assert text.startswith("# Title\n") and text.endswith("\n\nKeep me.\n")
     assert "old" not in text and "| ROC-AUC | 0.912 | 0.500 |" in text
+    assert "- The model misses 3 cases the coin also misses." in text
     assert "| ROC-AUC | 0.912 | 0.500 |" in card.read_text()
+    assert "- The model misses 3 cases" in card.read_text()
     update_documents(PAYLOAD, readme, card)
     assert readme.read_text() == text  # idempotent: a rerun changes nothing
+
+
+def test_a_readme_without_its_findings_section_keeps_it_so(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- results:start -->\n<!-- results:end -->\n\nMy own findings.\n")
+    update_documents(PAYLOAD, readme, tmp_path / "absent.md")
+    assert readme.read_text().endswith("<!-- results:end -->\n\nMy own findings.\n")
 
 
 def test_missing_markers_are_reported():
@@ -54,3 +74,13 @@ def test_metrics_file_is_rounded_and_stable(tmp_path):
     assert json.loads(first)["model"]["metrics"]["roc_auc"] == 0.9123
     write_metrics(PAYLOAD, path)
     assert path.read_text() == first
+
+
+def test_bootstrap_interval_holds_the_estimate_and_narrows_with_more_cases():
+    generator = np.random.default_rng(0)
+    small, large = generator.random(100) < 0.3, generator.random(10_000) < 0.3
+    low, high = bootstrap_interval(np.mean, small, seed=1)
+    assert low < small.mean() < high
+    wide, narrow = high - low, np.subtract(*bootstrap_interval(np.mean, large, seed=1)[::-1])
+    assert narrow < wide / 5  # about 1/sqrt(100) of the width
+    assert bootstrap_interval(np.mean, small, seed=1) == (low, high)  # seeded: repeatable

@@ -8,12 +8,17 @@ import pytest
 from {{ cookiecutter.package_name }} import SEED
 from {{ cookiecutter.package_name }}.data import make_synthetic
 from {{ cookiecutter.package_name }}.progress import Steps
+from {{ cookiecutter.package_name }}.threads import pin_threads
 from {{ cookiecutter.package_name }}.train import train
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Small but not tiny: 1.5 % frauds give ~120 frauds in the test split, enough for
 # the model-beats-baseline comparison to be stable; the full set takes ~10 s.
 SMALL_ROWS, SMALL_FRAUDS = 40_000, 600
+
+
+def pytest_configure(config):
+    pin_threads()  # as every command does: the same numbers on any machine
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,14 @@ import pytest
 
 from {{ cookiecutter.package_name }}.data import load_digits_set
 from {{ cookiecutter.package_name }}.progress import Steps
+from {{ cookiecutter.package_name }}.threads import pin_threads
 from {{ cookiecutter.package_name }}.train import train
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config):
+    pin_threads()  # as every command does: the same numbers on any machine
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,11 @@
-"""What the project's command line shares: running a subcommand, argument types, CSV output."""
+"""What the project's command line shares: running a subcommand, and argument types."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from .threads import pin_threads
 
 
 def run(parser: argparse.ArgumentParser, argv: list[str] | None, failures: tuple) -> int:
@@ -15,6 +16,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str] | None, failures: tuple
     through argparse.
     """
     args = parser.parse_args(argv)
+    pin_threads()  # before any data or model is loaded: the same numbers on every machine
     try:
         return args.run(args, parser)
     except failures as exc:
@@ -28,13 +30,3 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
-
-
-def write_csv(frame, output: Path | None) -> str:
-    """Write *frame* (its index as ``row``) to *output*, or to stdout; say where it went."""
-    if output is None:
-        frame.to_csv(sys.stdout, index_label="row")
-        return "above"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(output, index_label="row")
-    return f"written to {output}"

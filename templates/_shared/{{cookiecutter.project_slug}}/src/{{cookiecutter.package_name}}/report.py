@@ -1,8 +1,10 @@
 """Write ``reports/metrics.json`` and copy its numbers into the README and the model card.
 
-The README's results and the model card's evaluation sit between HTML comment
-markers; only the text between the markers is replaced, so everything else in
-those files stays as their author wrote it.
+The README's results and findings and the model card's evaluation sit between
+HTML comment markers; only the text between the markers is replaced, so
+everything else in those files stays as their author wrote it. Every number and
+every finding comes from the payload the training run wrote, never from a
+sentence fixed in advance.
 """
 
 from __future__ import annotations
@@ -14,30 +16,8 @@ from pathlib import Path
 from typing import Any
 
 RESULTS_MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
+FINDINGS_MARKERS = ("<!-- findings:start -->", "<!-- findings:end -->")
 EVALUATION_MARKERS = ("<!-- evaluation:start -->", "<!-- evaluation:end -->")
-
-# How each metric is named in the tables; a metric missing here shows its key.
-LABELS = {
-    "pr_auc": "PR-AUC (average precision)",
-    "roc_auc": "ROC-AUC",
-    "recall_at_precision_90": "Recall at precision >= 0.90",
-    "recall_at_precision_80": "Recall at precision >= 0.80",
-    "precision_at_100": "Precision in the top 100 alerts",
-    "brier": "Brier score (lower is better)",
-    "threshold": "Decision threshold",
-    "precision": "Precision",
-    "recall": "Recall",
-    "specificity": "Specificity",
-    "f1": "F1",
-    "accuracy": "Accuracy",
-    "macro_f1": "Macro F1",
-    "cv_roc_auc_mean": "Cross-validated ROC-AUC (mean)",
-    "cv_roc_auc_std": "Cross-validated ROC-AUC (sd)",
-    "true_positives": "True positives",
-    "false_positives": "False positives (false alarms)",
-    "false_negatives": "False negatives (missed)",
-    "true_negatives": "True negatives",
-}
 
 
 def write_metrics(payload: Mapping[str, Any], path: Path) -> Path:
@@ -47,15 +27,14 @@ def write_metrics(payload: Mapping[str, Any], path: Path) -> Path:
     return path
 
 
-def read_metrics(path: Path) -> dict[str, Any]:
-    """Read a metrics file written by ``write_metrics``."""
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def results_markdown(payload: Mapping[str, Any]) -> str:
-    """Render the results table (model beside baseline) and the figures as Markdown."""
+    """Render the results table (model beside baseline) and the figures as Markdown.
+
+    The payload's ``labels`` name the metrics (a metric without one shows its
+    key); a model's ``intervals`` give the bootstrap interval of a metric.
+    """
     model, baseline = payload["model"], payload["baseline"]
-    labels = {**LABELS, **payload.get("labels", {})}
+    labels = payload.get("labels", {})
     lines = []
     summary = payload.get("dataset", {}).get("summary")
     if summary:
@@ -64,8 +43,9 @@ def results_markdown(payload: Mapping[str, Any]) -> str:
     if primary and primary in model["metrics"] and primary in baseline["metrics"]:
         lines += [
             f"**{model['name']}** reaches {labels.get(primary, primary)} "
-            f"**{_format(model['metrics'][primary])}**, against "
-            f"{_format(baseline['metrics'][primary])} for the baseline ({baseline['name']}).",
+            f"**{_format(model['metrics'][primary])}**{_interval(model, primary)}, against "
+            f"{_format(baseline['metrics'][primary])}{_interval(baseline, primary)} for the "
+            f"baseline ({baseline['name']}).",
             "",
         ]
     keys = list(model["metrics"]) + [k for k in baseline["metrics"] if k not in model["metrics"]]
@@ -81,6 +61,12 @@ def results_markdown(payload: Mapping[str, Any]) -> str:
     for figure in payload.get("figures", []):
         lines += ["", f"![{figure['caption']}]({figure['path']})"]
     return "\n".join(lines)
+
+
+def findings_markdown(payload: Mapping[str, Any]) -> str:
+    """The run's findings (sentences the training code wrote from its numbers) as a list."""
+    findings = payload.get("findings", [])
+    return "\n".join(f"- {finding}" for finding in findings) or "_No findings recorded._"
 
 
 def figure_entries(figures: list[tuple[Path, str]], project_dir: Path) -> list[dict[str, str]]:
@@ -106,15 +92,33 @@ def update_documents(
     readme: Path = Path("README.md"),
     model_card: Path = Path("MODEL_CARD.md"),
 ) -> list[Path]:
-    """Put the results into the README and model card, where they exist; return those updated."""
-    body = results_markdown(payload)
+    """Put the results into the README and model card, where they exist; return those updated.
+
+    The README's findings block is rewritten too, where its markers are still
+    there (an author may have replaced the section with their own words).
+    """
+    results, findings = results_markdown(payload), findings_markdown(payload)
     updated = []
-    for path, markers in ((readme, RESULTS_MARKERS), (model_card, EVALUATION_MARKERS)):
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            path.write_text(replace_block(text, markers, body), encoding="utf-8")
-            updated.append(path)
+    if readme.is_file():
+        text = replace_block(readme.read_text(encoding="utf-8"), RESULTS_MARKERS, results)
+        if all(marker in text for marker in FINDINGS_MARKERS):
+            text = replace_block(text, FINDINGS_MARKERS, findings)
+        readme.write_text(text, encoding="utf-8")
+        updated.append(readme)
+    if model_card.is_file():
+        body = f"{results}\n\n### What this run showed\n\n{findings}"
+        text = replace_block(model_card.read_text(encoding="utf-8"), EVALUATION_MARKERS, body)
+        model_card.write_text(text, encoding="utf-8")
+        updated.append(model_card)
     return updated
+
+
+def _interval(entry: Mapping[str, Any], key: str) -> str:
+    interval = entry.get("intervals", {}).get(key)
+    if not interval:
+        return ""
+    low, high = interval
+    return f" (95 % bootstrap interval {_format(low)} to {_format(high)})"
 
 
 def _is_small(value: Any) -> bool:

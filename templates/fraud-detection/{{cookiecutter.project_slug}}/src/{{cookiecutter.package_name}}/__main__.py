@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from . import SEED
-from .commands import positive_int, run, write_csv
+from .commands import positive_int, run
+from .csv_output import write_csv
 from .data import CREDITCARD_URL, N_FRAUD, N_ROWS, RAW_DIR, DataError
 
 

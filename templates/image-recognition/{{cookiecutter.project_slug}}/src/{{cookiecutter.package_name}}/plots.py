@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import confusion_matrix
 
-from .figures import confusion_matrix_figure, save
+from .confusion import confusion_matrix_figure
+from .figures import save
 
 
 def learning_curves(history: list[dict], best_epoch: int, path: Path) -> Path:

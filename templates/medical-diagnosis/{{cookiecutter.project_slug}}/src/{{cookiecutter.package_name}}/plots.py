@@ -9,8 +9,9 @@ import numpy as np
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import confusion_matrix, roc_curve
 
+from .confusion import confusion_matrix_figure
 from .data import LABELS
-from .figures import confusion_matrix_figure, save
+from .figures import save
 
 
 def roc(

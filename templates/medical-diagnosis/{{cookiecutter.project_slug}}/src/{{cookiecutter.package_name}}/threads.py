@@ -1,0 +1,1 @@
+../../../../_shared/{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/threads.py
