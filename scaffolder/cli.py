@@ -164,7 +164,11 @@ def list_command(as_json: bool) -> None:
 )
 @click.option("--author", help="Author name (default: git's user.name).")
 @click.option("--email", help="Author email (default: git's user.email).")
-@click.option("--github-user", help="GitHub user for the badges and links.")
+@click.option(
+    "--github-user",
+    help="GitHub account for the CI badge and links (default: gh's login, else git's "
+    "github.user); publish points them at the repository it creates.",
+)
 @click.option(
     "--license",
     "license_",
@@ -270,6 +274,14 @@ def new(
             f"Note: no author given and git has no user.name/user.email, so the author is "
             f"{project.author}. Pass --author and --email next time, or edit LICENSE, "
             "CITATION.cff and pyproject.toml.",
+            err=True,
+        )
+    if project.links_are_placeholder and publishing is None:
+        click.echo(
+            "Note: no GitHub user given (--github-user) and none found in gh's or git's config "
+            "(git config --global github.user NAME), so the CI badge and links name "
+            f"{project.context['github_username']}; `mlscaffold publish` points them at the "
+            "repository it creates.",
             err=True,
         )
     if publishing is not None:

@@ -51,6 +51,8 @@ class Project:
     author: str
     author_is_placeholder: bool
     commit: str | None = None
+    # Whether the badge and links name no real GitHub account (your-github-username).
+    links_are_placeholder: bool = False
     # Generated files the project's own .gitignore keeps out of the first commit.
     uncommitted: list[str] = field(default_factory=list)
 
@@ -135,8 +137,16 @@ class _Plan:
     author_is_placeholder: bool
 
     def project(self, files: list[str], commit: str | None = None) -> Project:
+        from scaffolder.links import PLACEHOLDER
+
         return Project(
-            self.path, self.context, files, self.author, self.author_is_placeholder, commit
+            self.path,
+            self.context,
+            files,
+            self.author,
+            self.author_is_placeholder,
+            commit,
+            links_are_placeholder=self.context.get("github_username") == PLACEHOLDER,
         )
 
 
@@ -145,6 +155,7 @@ def _plan(request: ProjectRequest) -> _Plan:
     template = request.template
     raw = template.raw_context
     defaults: dict[str, Any] = _git_author_defaults(raw, request.answers)
+    defaults.update(_github_user_default(raw, request.answers))
     defaults.update(answers_.user_defaults())
     context = answers_.resolve_context(
         template, request.answers, defaults, interactive=not request.no_input
@@ -174,6 +185,16 @@ def _git_author_defaults(raw: Mapping[str, Any], answers: Mapping[str, str]) -> 
     name, email = gitops.configured_identity()
     found = {"author_name": name, "author_email": email}
     return {key: found[key] for key in wanted if found[key]}
+
+
+def _github_user_default(raw: Mapping[str, Any], answers: Mapping[str, str]) -> dict[str, str]:
+    """Offer the user's GitHub login (from gh or git config) for the badge and links."""
+    if "github_username" not in raw or "github_username" in answers:
+        return {}
+    from scaffolder.links import configured_login
+
+    login = configured_login()
+    return {"github_username": login} if login else {}
 
 
 def _author(context: Mapping[str, Any]) -> tuple[str, str]:

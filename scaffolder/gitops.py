@@ -112,17 +112,19 @@ def configured_identity() -> tuple[str | None, str | None]:
     Asks git itself, so every place git reads its config from (system, global,
     XDG, ``GIT_CONFIG_GLOBAL``) counts; a missing or broken git yields (None, None).
     """
+    return configured_value("user.name"), configured_value("user.email")
+
+
+def configured_value(key: str) -> str | None:
+    """Return the setting *key* of the user's git config, or None (unset, or no working git)."""
     try:
         git = _gitpython()
     except GitError:
-        return None, None
-    values: list[str | None] = []
-    for key in ("user.name", "user.email"):
-        try:
-            values.append(git.Git().config("--get", key).strip() or None)
-        except (git.GitError, OSError):
-            values.append(None)
-    return values[0], values[1]
+        return None
+    try:
+        return git.Git().config("--get", key).strip() or None
+    except (git.GitError, OSError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -146,16 +148,7 @@ def init_and_commit(path: Path, author: Identity, message: str) -> FirstCommit:
     fails (e.g. signing fails).
     """
     git = _gitpython()
-    private = path / ".git"
-    settings = [
-        # No hook of the user's runs: `--no-verify` skips only pre-commit and commit-msg.
-        f"core.hooksPath={private / 'mlscaffold-no-hooks'}",
-        f"core.excludesFile={private / 'mlscaffold-no-excludes'}",
-        # Nothing may outlive the command: no fsmonitor daemon, no background gc.
-        "core.fsmonitor=false",
-        "gc.auto=0",
-        "maintenance.auto=false",
-    ]
+    settings = _commit_settings(path)
     who = {
         "GIT_AUTHOR_NAME": author.name,
         "GIT_AUTHOR_EMAIL": author.email,
@@ -184,6 +177,55 @@ def init_and_commit(path: Path, author: Identity, message: str) -> FirstCommit:
         if repo is not None:
             repo.close()  # no git process of GitPython's outlives the commit
     return FirstCommit(sha.strip(), sorted(f for f in files if f))
+
+
+def _commit_settings(path: Path) -> list[str]:
+    """Return the ``-c`` settings of every commit mlscaffold makes in the repository at *path*."""
+    private = path / ".git"
+    return [
+        # No hook of the user's runs: `--no-verify` skips only pre-commit and commit-msg.
+        f"core.hooksPath={private / 'mlscaffold-no-hooks'}",
+        f"core.excludesFile={private / 'mlscaffold-no-excludes'}",
+        # Nothing may outlive the command: no fsmonitor daemon, no background gc.
+        "core.fsmonitor=false",
+        "gc.auto=0",
+        "maintenance.auto=false",
+    ]
+
+
+def commit_files(repo: Any, files: list[str], message: str) -> str:
+    """Commit the changes to *files* (paths in the work tree) on the current branch.
+
+    The author is the author of the branch's last commit, the project's own, so
+    a commit mlscaffold makes for the user is theirs; no hook runs, as for the
+    first commit. Returns the new commit's SHA. Raises ``GitError`` if git fails.
+    """
+    git = _gitpython()
+    settings = _commit_settings(Path(repo.working_tree_dir))
+    try:
+        name, email = repo.git.log("-1", "--format=%an%x00%ae").split("\0")
+        who = {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+        }
+        repo.git(c=settings).add("--", *files)
+        repo.git(c=settings).commit("--no-verify", "--quiet", "-m", message, env=who)
+        return str(repo.git.rev_parse("HEAD")).strip()
+    except git.GitCommandError as exc:
+        raise GitError(f"git failed: {_complaint(exc.stderr or str(exc))}") from exc
+    except (git.GitError, OSError, ValueError) as exc:
+        raise GitError(f"git failed: {exc}") from exc
+    except BaseException:  # Ctrl-C, a signal: the git running now must not outlive the run
+        end_child_processes("git")
+        raise
+
+
+def changed_files(repo: Any) -> set[str]:
+    """Return the tracked files whose work-tree or staged content differs from the last commit."""
+    listed = repo.git(c=["core.quotePath=false"]).diff("HEAD", "--name-only", "-z")
+    return {name for name in listed.split("\0") if name}
 
 
 def open_repository(path: Path, branch: str = BRANCH) -> Any:

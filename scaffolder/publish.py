@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffolder import gitops
+from scaffolder import gitops, links
 from scaffolder.credentials import (
     Token,
     find_token,
@@ -134,7 +134,12 @@ def publish(
         github = github or GitHub(token, request.api_url, notify=notify)
         owner = request.org or github.login()
         auth = gitops.BasicAuth("x-access-token", token.value)
+        # Refused now, with nothing created, rather than after the repository exists.
+        links.check_can_repoint(repo, links.GITHUB + f"{owner}/{request.repo_name}")
         info, created, fresh = _find_or_create(github, repo, request, owner, auth, notify)
+        repointed = links.point_links(repo, info["html_url"])
+        if repointed:
+            notify(f"Pointed the CI badge and links at {info['html_url']} (commit {repointed[:7]})")
         gitops.set_remote(repo, info["clone_url"])
         if fresh:
             _push_when_ready(repo, auth, f"{owner}/{request.repo_name}", github.sleep, notify)
@@ -183,6 +188,14 @@ def describe(request: PublishRequest) -> list[str]:
         lines.append(f"GET {api}/user   (your login: the repository's owner)")
     lines += [
         f"POST {api}{path}   {json.dumps(body, ensure_ascii=False)}",
+    ]
+    current = links.current_url(request.project)
+    if current and current.lower() != f"{links.GITHUB}{owner}/{request.repo_name}".lower():
+        lines.append(
+            f"git commit   (points the CI badge and links, now {current}, at the new "
+            "repository's address, if they differ)"
+        )
+    lines += [
         f"git remote add origin <clone_url from that answer, e.g. "
         f"https://github.com/{owner}/{request.repo_name}.git>",
         "git push --set-upstream origin main:main   (the token goes to git through its "

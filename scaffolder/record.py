@@ -35,6 +35,16 @@ def write_record(
     (project / RECORD_FILE).write_text(text, encoding="utf-8")
 
 
+def update_record(project: Path, **facts: Any) -> None:
+    """Set top-level *facts* in the record of *project* (which must have one)."""
+    record = read_record(project)
+    if record is None:
+        raise ValueError(f"{project} has no readable {RECORD_FILE}")
+    record.update(facts)
+    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    (project / RECORD_FILE).write_text(text, encoding="utf-8")
+
+
 def read_record(project: Path) -> dict[str, Any] | None:
     """Return the record of a generated project, or None if there is none (or it is unreadable)."""
     try:

@@ -39,6 +39,8 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("COOKIECUTTER_CONFIG", raising=False)
+    for name in ("GH_CONFIG_DIR", "XDG_CONFIG_HOME"):  # gh's login comes from HOME's config
+        monkeypatch.delenv(name, raising=False)
     for name in (
         "GIT_AUTHOR_NAME",
         "GIT_AUTHOR_EMAIL",
@@ -274,6 +276,11 @@ def git(path: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=path, check=True, capture_output=True, text=True
     ).stdout.strip()
+
+
+def history(path: Path) -> list[str]:
+    """The commit SHAs on main in the repository at *path*, newest first."""
+    return git(path, "rev-list", "main").split()
 
 
 def tree(folder: Path) -> dict[str, bytes]:

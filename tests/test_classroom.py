@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import alive, children, git, tree
+from conftest import alive, children, git, history, tree
 
 from scaffolder.catalog import get_template
 from scaffolder.cli import cli
@@ -261,7 +261,7 @@ def test_publish_for_a_class(runner, servers, tmp_path):
         assert repo["private"] is True
         assert api.collaborators[repo["full_name"]] == {handle: "push"}
         project = out / f"ml-fraud-2026-{handle}"
-        assert api.pushed_commits("bootcamp", repo["name"]) == [git(project, "rev-parse", "HEAD")]
+        assert api.pushed_commits("bootcamp", repo["name"]) == history(project)
     assert "bootcamp/ml-fraud-2026-nobody-here" not in api.repos
     rows = json.loads((out / "classroom-report.json").read_text())["students"]
     assert rows[0]["url"] == f"{api.url}/bootcamp/ml-fraud-2026-ada"

@@ -1,9 +1,13 @@
 """End to end, as a new user: build the wheel, install it, generate, install the project, and
 run its linters, its validators, its own tests and its training; then check the quality floors.
 
-Slow (a fresh virtual environment per project); marked ``e2e``. The generated
-project runs with every proxy pointed at a closed port, so any attempt to reach
-the network fails instead of passing by luck.
+Every template is swept over seeds: 42 (the default), 7, 123 and the seed
+`mlscaffold classroom` derives for a student. Each seed's project runs its own
+test suite and its training, and must meet the floors; the default seed is also
+trained a second time with another ``OMP_NUM_THREADS``, and must write the same
+metrics.json byte for byte. Slow (a fresh virtual environment per template);
+marked ``e2e``. The generated projects run with every proxy pointed at a closed
+port, so any attempt to reach the network fails instead of passing by luck.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import venv
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -24,7 +29,8 @@ from scaffolder.catalog import get_template
 pytestmark = pytest.mark.e2e
 
 # Per template: the metric on which the model must beat its baseline, and the
-# quality floors on the default data (from the issues and the reference file).
+# quality floors on the default data that hold for every seed (the reference
+# file's floors, with the margins the projects' own tests justify).
 FLOORS = {
     "fraud-detection": ("pr_auc", {"pr_auc": (">=", 0.75)}),
     "image-recognition": ("accuracy", {"accuracy": (">=", 0.97)}),
@@ -101,75 +107,178 @@ def text_files(project: Path):
             yield path
 
 
-@pytest.mark.parametrize("name", sorted(FLOORS))
-def test_generated_project_works(name, installed_mlscaffold, tmp_path):
-    out = tmp_path / "work"
-    run([installed_mlscaffold / "mlscaffold", "new", name, "-o", out, "--no-input", *AUTHOR])
-    (project,) = list(out.iterdir())
-    record = json.loads((project / ".mlscaffold.json").read_text())
-    # The wheel packed the shared files' contents: the template is byte for byte the source.
-    assert record["template_digest"] == get_template(name).digest
-    package = record["context"]["package_name"]
+SEEDS = ("42", "7", "123")  # and the seed classroom derives for the student below
+ROSTER = "github,name,email\nada-l,Ada Lovelace,ada@example.com\n"
 
-    for path in text_files(project):  # what pre-commit's whitespace hooks would demand
+
+def torch_cpu_build(pip: list) -> str | None:
+    """Why torch 2.13.0's CPU build cannot be installed offline here, or None if it can.
+
+    pip resolves without installing (wheel metadata only, no multi-GB download);
+    the CPU build is the one whose version ends in +cpu (PyPI's Linux wheel is
+    the CUDA one, which these tests never pull).
+    """
+    done = subprocess.run(
+        [*pip, "--dry-run", "--no-deps", "--quiet", "--report", "-", "torch==2.13.0"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        return f"torch 2.13.0 cannot be resolved here: {done.stderr.strip()[-300:]}"
+    (item,) = json.loads(done.stdout)["install"]
+    version = item["metadata"]["version"]
+    if "+cpu" not in version:
+        return f"no CPU build of torch 2.13.0 here (pip would install {version}, a CUDA build)"
+    return None
+
+
+def check_files(project: Path, package: str) -> None:
+    """Whitespace as pre-commit wants it, and the workflow, citation and Dependabot validate."""
+    for path in text_files(project):
         text = path.read_text(encoding="utf-8")
         assert not text or text.endswith("\n"), f"{path} lacks a final newline"
         assert not text.endswith("\n\n"), f"{path} ends with blank lines"
         assert not any(line != line.rstrip() for line in text.splitlines()), (
             f"{path}: trailing space"
         )
-
     workflow, citation = project / ".github/workflows/ci.yml", project / "CITATION.cff"
     run([TOOLS / "actionlint", workflow])
     run([TOOLS / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", workflow])
     run([TOOLS / "check-jsonschema", "--builtin-schema", "vendor.citation-file-format", citation])
-    run(
-        [
-            TOOLS / "check-jsonschema",
-            "--builtin-schema",
-            "vendor.dependabot",
-            project / ".github/dependabot.yml",
-        ]
-    )
+    dependabot = project / ".github/dependabot.yml"
+    run([TOOLS / "check-jsonschema", "--builtin-schema", "vendor.dependabot", dependabot])
+    run([TOOLS / "zizmor", "--offline", "--no-progress", project])
+    assert f"python -m {package} train" in (project / "README.md").read_text()
 
-    bin_dir = new_venv(tmp_path / "venv")
-    pip = [bin_dir / "python", "-m", "pip", "install", "-q"]
-    if get_template(name).setup_command.startswith("pip install torch"):
-        run([*pip, "torch==2.13.0"])  # the CPU build on this disk; never a CUDA download
-    run([*pip, "-e", ".[dev]"], cwd=project)
-    run([bin_dir / "python", "-m", "pip", "check"])
-    if "torch" in (project / "pyproject.toml").read_text():  # and no other torch was pulled in
-        version = run([bin_dir / "python", "-c", "import torch; print(torch.__version__)"]).stdout
-        assert version.startswith("2.13.0") and "+cpu" in version, version
-    run([bin_dir / "ruff", "check", "."], cwd=project)
-    run([bin_dir / "ruff", "format", "--check", "."], cwd=project)
 
-    env = {**os.environ, **OFFLINE, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    if shutil.which("make"):  # the shortcuts parse and name the right commands
-        assert "train" in run(["make", "help"], cwd=project).stdout
-        planned = run(["make", "-n", "install", "train", "test", "lint"], cwd=project).stdout
-        assert f"python -m {package} train" in planned and "ruff format --check ." in planned
-    tests = run(
-        [bin_dir / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, env=env
-    )
-    assert " passed" in tests.stdout and "failed" not in tests.stdout
+def check_run(name: str, project: Path, bin_dir: Path, threads: str, tests: bool = True) -> str:
+    """Run the project's tests and its training (from its own src/); return a problem or ''."""
+    env = {
+        **os.environ,
+        **OFFLINE,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(project / "src"),  # this seed's project, not the one installed
+        "OMP_NUM_THREADS": threads,
+    }
+    record = json.loads((project / ".mlscaffold.json").read_text())
+    package, seed = record["context"]["package_name"], record["context"]["random_seed"]
 
-    run([bin_dir / "python", "-m", package, "train"], cwd=project, env=env)
+    def call(*args: object) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [bin_dir / "python", *args],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    try:
+        if tests:
+            suite = call("-m", "pytest", "-q", "-p", "no:cacheprovider")
+            if suite.returncode != 0 or " passed" not in suite.stdout:
+                return f"seed {seed}: the project's tests failed\n{suite.stdout[-3000:]}"
+        trained = call("-m", package, "train")
+    except subprocess.TimeoutExpired as exc:
+        return f"seed {seed}: {exc}"
+    if trained.returncode != 0:
+        return f"seed {seed}: train failed\n{trained.stderr[-3000:]}"
     metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    assert metrics["dataset"].get("seed", int(seed)) == int(seed)
     model, baseline = metrics["model"]["metrics"], metrics["baseline"]["metrics"]
     primary, floors = FLOORS[name]
-    assert model[primary] > baseline[primary], f"{primary}: the model does not beat the baseline"
+    problems = []
+    if not model[primary] > baseline[primary]:
+        problems.append(f"{primary} {model[primary]} does not beat the baseline's")
     for metric, (op, floor) in floors.items():
         if op == "x>=":  # a multiple of the baseline's value
             metric = metric.removesuffix(" vs baseline")
             ok = model[metric] >= floor * baseline[metric]
         else:
             ok = model[metric] >= floor if op == ">=" else model[metric] <= floor
-        assert ok, f"{metric} = {model[metric]} misses the floor {op} {floor}"
+        if not ok:
+            problems.append(f"{metric} = {model[metric]} misses the floor {op} {floor}")
     for figure in metrics["figures"]:
         png = (project / figure["path"]).read_bytes()
         width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and width >= 300 and height >= 150, figure
+        if not (png[:8] == b"\x89PNG\r\n\x1a\n" and width >= 300 and height >= 150):
+            problems.append(f"{figure['path']} is not a proper PNG figure")
     readme = (project / "README.md").read_text()
-    assert "_No results yet._" not in readme
-    assert f"**{model[primary]:.3f}**" in readme
+    if "_No results yet._" in readme or f"**{model[primary]:.3f}**" not in readme:
+        problems.append("the README does not show the results")
+    if "_Not trained yet._" in readme:
+        problems.append("the README's findings were not written")
+    return f"seed {seed}: " + "; ".join(problems) if problems else ""
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_generated_project_works_for_every_seed(name, installed_mlscaffold, tmp_path):
+    mlscaffold = installed_mlscaffold / "mlscaffold"
+    projects = []
+    for seed in SEEDS:
+        out = tmp_path / f"seed-{seed}"
+        run(
+            [
+                mlscaffold,
+                "new",
+                name,
+                "-o",
+                out,
+                "--no-input",
+                *AUTHOR,
+                "--set",
+                f"random_seed={seed}",
+            ]
+        )
+        (project,) = list(out.iterdir())
+        projects.append(project)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER)
+    run([mlscaffold, "classroom", name, "--roster", roster, "-o", tmp_path / "class"])
+    (student,) = [p for p in (tmp_path / "class").iterdir() if p.is_dir()]
+    projects.append(student)
+    seeds = [
+        json.loads((p / ".mlscaffold.json").read_text())["context"]["random_seed"] for p in projects
+    ]
+    assert len(set(seeds)) == 4, seeds  # the student's seed is their own
+
+    default = projects[0]
+    record = json.loads((default / ".mlscaffold.json").read_text())
+    # The wheel packed the shared files' contents: the template is byte for byte the source.
+    assert record["template_digest"] == get_template(name).digest
+    package = record["context"]["package_name"]
+    check_files(default, package)
+
+    bin_dir = new_venv(tmp_path / "venv")
+    pip = [bin_dir / "python", "-m", "pip", "install", "-q"]
+    setup = get_template(name).setup_command
+    if setup.startswith("pip install torch"):
+        assert "--index-url https://download.pytorch.org/whl/cpu" in setup  # the CPU build
+        why = torch_cpu_build(pip)
+        if why:
+            pytest.skip(why)
+        run([*pip, "torch==2.13.0"])  # the CPU build on this disk; never a CUDA download
+    run([*pip, "-e", ".[dev]"], cwd=default)
+    run([bin_dir / "python", "-m", "pip", "check"])
+    if "torch" in (default / "pyproject.toml").read_text():  # and no other torch was pulled in
+        version = run([bin_dir / "python", "-c", "import torch; print(torch.__version__)"]).stdout
+        assert version.startswith("2.13.0") and "+cpu" in version, version
+    run([bin_dir / "ruff", "check", "."], cwd=default)
+    run([bin_dir / "ruff", "format", "--check", "."], cwd=default)
+    if shutil.which("make"):  # the shortcuts parse and name the right commands
+        assert "train" in run(["make", "help"], cwd=default).stdout
+        planned = run(["make", "-n", "install", "train", "test", "lint"], cwd=default).stdout
+        assert f"python -m {package} train" in planned and "ruff format --check ." in planned
+
+    # Every process is pinned to one thread, so two at a time use this machine's two cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        problems = list(pool.map(lambda p: check_run(name, p, bin_dir, "2"), projects))
+    assert [p for p in problems if p] == []
+
+    first = (default / "reports" / "metrics.json").read_bytes()
+    again = check_run(
+        name, default, bin_dir, "1", tests=False
+    )  # another thread count: the same numbers
+    assert again == ""
+    assert (default / "reports" / "metrics.json").read_bytes() == first

@@ -94,7 +94,7 @@ def test_author_comes_from_git_config(invoke, tmp_path, git_identity):
     project = tmp_path / "fraud-detection"
     assert git(project, "log", "-1", "--format=%an <%ae>") == "Grace Hopper <grace@example.com>"
     assert "Grace Hopper" in (project / "LICENSE").read_text()
-    assert "Note:" not in result.output
+    assert "Note: no author" not in result.output
 
 
 def test_no_git_identity_falls_back_to_the_template_author(invoke, tmp_path):

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import AUTHOR, git
+from conftest import AUTHOR, git, history
 
 from scaffolder.cli import cli
 
@@ -47,8 +47,7 @@ def test_publish_creates_the_repository_and_pushes(runner, servers, project):
     assert create.body["description"].startswith("Catching fraudulent card transactions")
     assert create.headers["authorization"] == f"Bearer {TOKEN}"
 
-    head = git(project, "rev-parse", "HEAD")
-    assert api.pushed_commits("ada", "fraud-detection") == [head]
+    assert api.pushed_commits("ada", "fraud-detection") == history(project)
     origin = git(project, "remote", "get-url", "origin")
     assert origin == f"{api.git_url}/ada/fraud-detection.git"  # plain, no credentials
     assert git(project, "rev-parse", "--abbrev-ref", "main@{upstream}") == "origin/main"
@@ -191,8 +190,8 @@ def test_name_taken_offers_existing_then_pushes_into_the_empty_repository(runner
 
     result = run(runner, "publish", str(project), "--api-url", api.url, "--existing")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Pushed:")
-    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert result.output.splitlines()[-1].startswith("Pushed:")
+    assert api.pushed_commits("ada", "fraud-detection") == history(project)
     assert not api.requests_to("POST", "/user/repos")  # looked first, so never tried to create
 
 
@@ -301,9 +300,9 @@ def test_push_rejected_then_a_rerun_finishes_without_a_second_repository(runner,
     (hooks / "pre-receive").unlink()
     result = run(runner, "publish", str(project), "--api-url", api.url)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Pushed:")
+    assert result.output.splitlines()[-1].startswith("Pushed:")
     assert len(api.requests_to("POST", "/user/repos")) == 1  # one repository, not two
-    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert api.pushed_commits("ada", "fraud-detection") == history(project)
 
 
 def test_git_server_refusing_the_token_fails_fast(runner, servers, project):
@@ -373,9 +372,7 @@ def test_new_with_publish(runner, servers, tmp_path):
     assert result.exit_code == 0, result.output
     project = tmp_path / "w" / "breast-cancer-diagnosis"
     assert f"published at {api.url}/ada/breast-cancer-diagnosis" in result.output
-    assert api.pushed_commits("ada", "breast-cancer-diagnosis") == [
-        git(project, "rev-parse", "HEAD")
-    ]
+    assert api.pushed_commits("ada", "breast-cancer-diagnosis") == history(project)
 
 
 def test_new_with_publish_failing_keeps_the_project(runner, servers, tmp_path):
@@ -413,7 +410,7 @@ def test_the_first_push_is_retried_while_github_says_not_found(
             f"GitHub has not made ada/fraud-detection ready yet; retrying the push in {delay} s"
         ) in result.output
     assert fake_clock.slept == [1.0, 2.0, 4.0]
-    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert api.pushed_commits("ada", "fraud-detection") == history(project)
     assert f"Created and pushed: {api.url}/ada/fraud-detection" in result.output
 
 
@@ -434,7 +431,7 @@ def test_a_repository_that_never_gets_ready_is_one_clear_error(
     again = run(runner, "publish", str(project), "--api-url", api.url)
     assert again.exit_code == 0, again.output
     assert len(api.requests_to("POST", "/user/repos")) == 1
-    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert api.pushed_commits("ada", "fraud-detection") == history(project)
 
 
 def test_a_secondary_limit_without_a_time_backs_off_exponentially(
@@ -506,7 +503,7 @@ def test_a_create_whose_answer_was_lost_is_finished_by_the_same_command(
     assert "ada/fraud-detection was created by an earlier run that got no answer" in again.output
     assert f"Pushed: {api.url}/ada/fraud-detection" in again.output
     assert len(api.requests_to("POST", "/user/repos")) == 1  # no second create
-    assert api.pushed_commits("ada", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert api.pushed_commits("ada", "fraud-detection") == history(project)
     assert not record.exists()  # done: origin points at the repository now
 
 
@@ -528,7 +525,7 @@ def test_new_publish_takes_publishs_options(runner, servers, tmp_path):
     assert create.body["private"] is True and create.body["is_template"] is True
     assert not api.requests_to("GET", "/user")
     project = out / "fraud-detection"
-    assert api.pushed_commits("bootcamp", "fraud-detection") == [git(project, "rev-parse", "HEAD")]
+    assert api.pushed_commits("bootcamp", "fraud-detection") == history(project)
 
 
 @pytest.mark.parametrize(

@@ -285,7 +285,9 @@ def test_a_git_redirect_to_another_host_never_gets_the_token(runner, servers, pr
     with recording_server() as (elsewhere, elsewhere_url):
         git_server.redirect_to = elsewhere_url
         result = publish(runner, project, "--api-url", api.url)
-        line = one_error_line(result, 1)
+        pointed, line = result.output.splitlines()  # the links now name the fake server
+        assert pointed.startswith("Pointed the CI badge and links at") and api.url in pointed
+        assert result.exit_code == 1 and line.startswith("Error: "), result.output
         assert "the push to" in line and "redirect" in line
         assert elsewhere.authorizations() == []
     assert not api.pushed_commits("ada", "fraud-detection")

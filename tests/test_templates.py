@@ -1,7 +1,13 @@
 """The bundled templates: shared parts linked, metadata complete, plain cookiecutter agrees."""
 
+import ast
 import importlib.util
 import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import AUTHOR, REPO_ROOT, plain_cookiecutter, tree
@@ -95,3 +101,107 @@ def test_no_jinja_is_left_unrendered(invoke, tmp_path, name):
         text = data.decode("utf-8")
         for marker in ("{{ cookiecutter", "{{cookiecutter", "{%", "{#"):
             assert marker not in text, f"{path} still holds {marker!r}"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Each template rendered once (seed 7), without git: {name: project folder}."""
+    from click.testing import CliRunner
+
+    from scaffolder.cli import cli
+
+    out = tmp_path_factory.mktemp("rendered")
+    projects = {}
+    for name in TEMPLATES:
+        args = ["new", name, "-o", str(out / name), "--no-input", "--no-git", *AUTHOR]
+        result = CliRunner().invoke(cli, [*args, "--set", "random_seed=7"])
+        assert result.exit_code == 0, result.output
+        (projects[name],) = list((out / name).iterdir())
+    return projects
+
+
+def _defined_names(module: Path) -> list[str]:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("__")
+    ]
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_a_project_holds_only_code_it_uses(rendered, name):
+    """Every function and class of the package is used by the package itself (not only tests)."""
+    project = rendered[name]
+    package = (
+        project
+        / "src"
+        / json.loads((project / ".mlscaffold.json").read_text())["context"]["package_name"]
+    )
+    modules = sorted(package.glob("*.py"))
+    sources = {path: path.read_text(encoding="utf-8") for path in modules}
+    unused = []
+    for module in modules:
+        for defined in _defined_names(module):
+            word = re.compile(rf"\b{re.escape(defined)}\b")
+            uses = sum(len(word.findall(text)) for text in sources.values())
+            if uses < 2:  # its own definition is the one mention
+                unused.append(f"{module.name}: {defined}")
+    assert unused == []
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_ruff_is_the_same_version_in_ci_and_pre_commit(rendered, name):
+    project = rendered[name]
+    pyproject = (project / "pyproject.toml").read_text()
+    (pinned,) = re.findall(r'"ruff==([0-9.]+)"', pyproject)  # CI installs the dev extra
+    hook = re.search(
+        r"ruff-pre-commit\n\s+rev: v([0-9.]+)", (project / ".pre-commit-config.yaml").read_text()
+    )
+    assert hook and hook.group(1) == pinned
+
+
+def _zizmor() -> str | None:
+    found = Path(sys.executable).parent / "zizmor"
+    return str(found) if found.exists() else shutil.which("zizmor")
+
+
+@pytest.mark.skipif(_zizmor() is None, reason="zizmor (in the dev extra) is not installed")
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_workflow_passes_zizmor(rendered, name):
+    """No finding at all: actions pinned by commit, no credentials kept, Dependabot waits a week."""
+    done = subprocess.run(
+        [_zizmor(), "--offline", "--no-progress", "--format", "plain", str(rendered[name])],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No findings to report" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_third_party_action_is_pinned_by_commit(rendered, name):
+    workflow = (rendered[name] / ".github" / "workflows" / "ci.yml").read_text()
+    uses = re.findall(r"uses: (\S+)(.*)", workflow)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), comment  # Dependabot reads it
+    assert '"3.14"' in workflow
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_documented_install_is_what_ci_and_make_run(rendered, name):
+    """A torch template installs the CPU build everywhere: README, CI, make (no CUDA gigabytes)."""
+    from scaffolder.catalog import get_template
+
+    project = rendered[name]
+    setup = get_template(name).setup_command
+    readme = (project / "README.md").read_text()
+    assert setup in readme
+    workflow = (project / ".github" / "workflows" / "ci.yml").read_text()
+    makefile = (project / "Makefile").read_text()
+    cpu_index = "--index-url https://download.pytorch.org/whl/cpu"
+    uses_torch = "torch" in (project / "pyproject.toml").read_text()
+    for text in (setup, workflow, makefile):
+        assert (cpu_index in text) == uses_torch
