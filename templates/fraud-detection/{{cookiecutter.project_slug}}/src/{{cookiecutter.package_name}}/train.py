@@ -241,7 +241,8 @@ def _designed_gap(test_set: pd.DataFrame, results: dict[str, dict], *, clear_win
         for name, r in results.items()
     }
     text = (
-        "The gap between the models is designed into the synthetic data, not learnt from fraud. "
+        "The gap between the models is designed into the synthetic data: it is no finding about "
+        "real fraud. "
         if clear_win
         else "The synthetic data is built so that a linear score cannot catch every fraud. "
     )
