@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from . import SEED
-from .commands import run
+from .commands import positive_int, run
 from .csv_output import write_csv
 from .data import CREDITCARD_URL, N_FRAUD, N_ROWS, RAW_DIR, DataError
 
@@ -102,23 +102,25 @@ def _rows_between(low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a whole number from *low* to *high*."""
 
     def rows(text: str) -> int:
-        return _whole_number(text, low, high)
+        try:
+            value = positive_int(text)  # not a number: argparse's "invalid rows value"
+        except argparse.ArgumentTypeError:  # below 1: say the whole range instead
+            value = 0
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}")
+        return value
 
     return rows
 
 
 def _seed(text: str) -> int:
     """An argparse type: a seed that numpy and scikit-learn both take."""
-    return _whole_number(text, 0, MAX_SEED)
-
-
-def _whole_number(text: str, low: int, high: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"must be a whole number from {low:,} to {high:,}")
+        value = -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_SEED:,}")
     return value
 
 
