@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }}.data import (
     N_ROWS,
     TARGET,
     DataError,
+    either_sign_pattern,
     make_synthetic,
     read_transactions,
 )
@@ -25,6 +26,24 @@ def test_full_synthetic_set_matches_the_real_schema():
     assert frame["Time"].between(0, 172_792).all()
     assert (frame["Amount"] >= 0).all()
     assert not frame.isna().any().any()
+
+
+def test_the_nonlinear_pattern_holds_about_30_percent_of_the_frauds():
+    frame = make_synthetic()
+    pattern = either_sign_pattern(frame)
+    frauds = frame[TARGET] == 1
+    # 30 % of 492 frauds take the pattern: Binomial sd 10 frauds, 0.021 of the share, so
+    # 0.2-0.4 is 4.8 sd either side. Genuine heavy tails pass +-4 at about 0.15 %.
+    assert 0.2 < pattern[frauds].mean() < 0.4
+    assert pattern[~frauds].mean() < 0.005
+    # Either sign, in about equal numbers: the mean says nothing, which defeats a linear score.
+    signs = np.sign(frame.loc[pattern & frauds, "V17"])
+    assert (signs > 0).sum() > 40 and (signs < 0).sum() > 40
+
+
+def test_more_frauds_than_rows_is_refused():
+    with pytest.raises(ValueError, match="n_fraud"):
+        make_synthetic(5, 10)
 
 
 def test_same_seed_same_data_other_seed_other_data():

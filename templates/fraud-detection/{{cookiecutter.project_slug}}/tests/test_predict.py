@@ -15,7 +15,9 @@ def test_predict_scores_every_row(tmp_path, trained_project):
     assert len(scored) == 200
     assert scored["fraud_score"].between(0, 1).all()
     assert scored["flagged"].dtype == bool
-    assert scored["flagged"].sum() >= 5  # 20 planted frauds: most are flagged
+    # 20 planted frauds: over 20 project seeds the model flagged 16-19 rows; 5 is a
+    # floor far below that, which only a broken model or threshold misses.
+    assert scored["flagged"].sum() >= 5
 
 
 def test_predict_command_writes_a_csv(tmp_path, trained_project, capsys):

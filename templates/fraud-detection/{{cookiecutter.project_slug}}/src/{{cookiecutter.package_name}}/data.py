@@ -31,6 +31,13 @@ CREDITCARD_SHA256: str | None = None
 RAW_DIR = Path("data", "raw")
 
 
+# The synthetic frauds of the second pattern have V17 = +-6.4 (sd 1): 99 % of them
+# lie beyond +-4, where only the heavy tails of genuine V17 (sd 1) reach, 0.15 %.
+EITHER_SIGN_FEATURE = "V17"
+EITHER_SIGN_MEAN = 6.4
+EITHER_SIGN_CUT = 4.0
+
+
 class DataError(ValueError):
     """Raised when a data file is missing, damaged, or does not have the expected schema."""
 
@@ -40,11 +47,14 @@ def make_synthetic(n_rows: int = N_ROWS, n_fraud: int = N_FRAUD, seed: int = SEE
 
     Genuine transactions are heavy-tailed around zero, with the decreasing spread
     of PCA components. Frauds come in three patterns: shifted means on V10, V12
-    and V14 (as in the real set), a large V17 of either sign (which no linear
-    model can separate) and a shift on V4 and V11. Frauds happen at any hour,
-    genuine ones mostly by day, and frauds have more extreme amounts. The seed
-    changes the rows, not the patterns, so results are similar for every seed.
+    and V14 (as in the real set), a large V17 of either sign (built on purpose so
+    that no linear score can separate it: the frauds' mean V17 is that of genuine
+    transactions) and a shift on V4 and V11. Frauds happen at any hour, genuine
+    ones mostly by day, and frauds have more extreme amounts. The seed changes
+    the rows, not the patterns, so results are similar for every seed.
     """
+    if not 0 <= n_fraud <= n_rows:
+        raise ValueError(f"n_fraud must be from 0 to n_rows ({n_rows}), not {n_fraud}")
     rng = np.random.default_rng(seed)
     n_genuine = n_rows - n_fraud
     spread = np.linspace(1.9, 0.35, 28)
@@ -58,7 +68,9 @@ def make_synthetic(n_rows: int = N_ROWS, n_fraud: int = N_FRAUD, seed: int = SEE
     fraud[a, v[14]] = rng.normal(-6.4, 1.5, a.sum())
     fraud[a, v[12]] = rng.normal(-4.8, 1.5, a.sum())
     fraud[a, v[10]] = rng.normal(-4.0, 1.5, a.sum())
-    fraud[b, v[17]] = rng.choice([-1.0, 1.0], size=b.sum()) * rng.normal(6.4, 1.0, b.sum())
+    fraud[b, v[17]] = rng.choice([-1.0, 1.0], size=b.sum()) * rng.normal(
+        EITHER_SIGN_MEAN, 1.0, b.sum()
+    )
     fraud[b, v[3]] = rng.normal(-3.2, 1.5, b.sum())
     fraud[c, v[4]] = rng.normal(4.8, 1.0, c.sum())
     fraud[c, v[11]] = rng.normal(4.0, 1.0, c.sum())
@@ -77,6 +89,11 @@ def make_synthetic(n_rows: int = N_ROWS, n_fraud: int = N_FRAUD, seed: int = SEE
     frame["Amount"] = np.round(amount[order], 2)
     frame[TARGET] = labels[order]
     return frame
+
+
+def either_sign_pattern(frame: pd.DataFrame) -> pd.Series:
+    """Which rows show the synthetic set's nonlinear pattern: V17 beyond +-4, of either sign."""
+    return frame[EITHER_SIGN_FEATURE].abs() > EITHER_SIGN_CUT
 
 
 def load_creditcard(
@@ -121,6 +138,8 @@ def read_transactions(path: Path, *, require_target: bool = False) -> pd.DataFra
     """Read a CSV of transactions and check it has every feature column (and ``Class``)."""
     try:
         frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"{path} is empty") from exc
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read {path}: {exc}") from exc
     frame.columns = [str(column).strip().strip("'\"") for column in frame.columns]
@@ -128,6 +147,8 @@ def read_transactions(path: Path, *, require_target: bool = False) -> pd.DataFra
     missing = [column for column in wanted if column not in frame.columns]
     if missing:
         raise DataError(f"{path} lacks the column(s) {', '.join(missing)}")
+    if frame.empty:
+        raise DataError(f"{path} has a header but no transactions")
     if require_target:
         # Some copies (OpenML's CSV export) quote the class labels as '0' and '1'.
         frame[TARGET] = pd.to_numeric(frame[TARGET].astype(str).str.strip("'\" "), errors="coerce")

@@ -11,6 +11,27 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from .uncertainty import bootstrap_interval
+
+# The readable name of every metric the report shows, in the order of the table.
+LABELS = {
+    "pr_auc": "PR-AUC (average precision)",
+    "prevalence": "Prevalence (PR-AUC of a random ranking)",
+    "roc_auc": "ROC-AUC",
+    "recall_at_precision_90": "Recall at precision >= 0.9",
+    "recall_at_precision_80": "Recall at precision >= 0.8",
+    "precision_at_100": "Precision in the 100 highest scores",
+    "brier": "Brier score (lower is better)",
+    "threshold": "Alert threshold (best F1 on validation)",
+    "precision": "Precision at the threshold",
+    "recall": "Recall at the threshold",
+    "f1": "F1 at the threshold",
+    "true_positives": "Frauds caught (true positives)",
+    "false_positives": "False alarms (false positives)",
+    "false_negatives": "Frauds missed (false negatives)",
+    "true_negatives": "Genuine, not flagged (true negatives)",
+}
+
 
 def best_f1_threshold(y_true: np.ndarray, scores: np.ndarray) -> float:
     """Return the score threshold with the highest F1 (misses and false alarms weigh alike)."""
@@ -41,6 +62,9 @@ def classification_metrics(y_true: np.ndarray, scores: np.ndarray, threshold: fl
     recall = tp / (tp + fn) if tp + fn else 0.0
     return {
         "pr_auc": float(average_precision_score(y_true, scores)),
+        # What PR-AUC a random ranking scores: the share of frauds. 0.5 would be a
+        # poor PR-AUC for balanced classes and an excellent one at 0.17 % fraud.
+        "prevalence": float(np.mean(y_true)),
         "roc_auc": float(roc_auc_score(y_true, scores)),
         "recall_at_precision_90": recall_at_precision(y_true, scores, 0.90),
         "recall_at_precision_80": recall_at_precision(y_true, scores, 0.80),
@@ -55,3 +79,39 @@ def classification_metrics(y_true: np.ndarray, scores: np.ndarray, threshold: fl
         "false_negatives": int(fn),
         "true_negatives": int(tn),
     }
+
+
+def pr_auc_interval(y_true: np.ndarray, scores: np.ndarray, seed: int) -> tuple[float, float]:
+    """The 95 % bootstrap interval of PR-AUC (average precision) over the test transactions.
+
+    scikit-learn's ``average_precision_score`` sorts all 57,000 test scores on every
+    call (20 ms), so 1,000 resamples of two models would add 40 s to training.
+    The scores are sorted once instead; each resample is then a count per sorted
+    row, and average precision is summed over the frauds only: each fraud adds
+    the precision at its score (ties share one threshold, as in scikit-learn),
+    weighted by how often the resample drew it. The same number, in about 2 ms.
+    """
+    order = np.argsort(-scores, kind="stable")
+    ranked = scores[order]
+    size = len(scores)
+    # For every sorted row, the last row with the same score: where its threshold ends.
+    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+    tie_end = np.repeat(ends, np.diff(np.r_[-1, ends]))
+    frauds = np.flatnonzero(np.asarray(y_true)[order] == 1)
+    fraud_end = tie_end[frauds]
+    # Frauds with one score are counted together: each sees all of them as caught.
+    fraud_ends = np.flatnonzero(np.r_[fraud_end[1:] != fraud_end[:-1], True])
+    same_score_last = np.repeat(fraud_ends, np.diff(np.r_[-1, fraud_ends]))
+    position = np.empty(size, dtype=np.int64)
+    position[order] = np.arange(size)
+
+    def average_precision(drawn: np.ndarray) -> float:
+        counts = np.bincount(drawn, minlength=size)
+        drawn_frauds = counts[frauds]
+        if not drawn_frauds.any():
+            return float("nan")  # no fraud in this resample: undefined, skipped
+        alerts = np.cumsum(counts)[fraud_end]
+        caught = np.cumsum(drawn_frauds)[same_score_last]
+        return float(np.sum(drawn_frauds * caught / np.maximum(alerts, 1)) / drawn_frauds.sum())
+
+    return bootstrap_interval(average_precision, position, seed=seed)
