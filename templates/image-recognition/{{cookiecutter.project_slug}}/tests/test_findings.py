@@ -7,6 +7,7 @@ from {{ cookiecutter.package_name }}.evaluate import (
     confidence_finding,
     confusion_finding,
     mcnemar_p,
+    perfect_score_finding,
     stopping_finding,
 )
 from {{ cookiecutter.package_name }}.train import BASELINE_SHORT, MODEL_SHORT
@@ -51,7 +52,7 @@ def test_the_winner_and_whether_the_split_can_tell():
     close = truth.copy()
     close[:2] = 1
     _, narrow = comparison_findings(truth, model, close, "CNN", "SVM")
-    assert narrow.startswith("The SVM wins on this split by 1 image: it alone gets 0 images")
+    assert narrow.startswith("The SVM wins on this split by 1 image: it alone gets no image")
     assert "another split could reverse it" in narrow
     close[2] = 1
     _, tie = comparison_findings(truth, model, close, "CNN", "SVM")
@@ -75,7 +76,7 @@ def test_most_frequent_confusions_are_counted():
         "The CNN's most frequent mistakes: 8 read as 1 (twice), 3 read as 5 (once), "
         "9 read as 4 (once)."
     )
-    assert confusion_finding(truth, truth, CLASSES, "CNN") == "The CNN misclassifies no test image."
+    assert confusion_finding(truth, truth, CLASSES, "CNN") is None
 
 
 def test_confidence_of_the_errors():
@@ -85,11 +86,20 @@ def test_confidence_of_the_errors():
     assert "median probability of 0.75 (its right ones 0.98)" in sentence
     assert "1 of its 2 errors came with a probability above 0.9" in sentence
     assert confidence_finding(truth, truth, np.ones(4), "CNN") is None
+    unsure = confidence_finding(truth, predicted, np.array([0.99, 0.97, 0.6, 0.55]), "CNN")
+    assert "none of its 2 errors came with a probability above 0.9" in unsure
     only = confidence_finding(truth[:3], predicted[:3], np.array([0.99, 0.97, 0.95]), "CNN")
     assert only == (
         "The CNN gave its only wrong answer a probability of 0.95 "
         "(its right ones a median of 0.98)."
     )
+
+
+def test_a_perfect_score_gets_an_upper_bound_instead_of_a_point_interval():
+    assert perfect_score_finding(2, 360, "CNN") is None
+    sentence = perfect_score_finding(0, 360, "CNN")
+    assert sentence.startswith("The CNN makes no error on the 360 test images")
+    assert "below 0.8 % (95 % upper bound)" in sentence
 
 
 def test_stopping_says_whether_it_stopped_early():

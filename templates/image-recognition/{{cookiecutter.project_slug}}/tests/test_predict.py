@@ -81,3 +81,10 @@ def test_command_line_defaults_agree_with_training():
 def _write(path, text):
     path.write_text(text)
     return path
+
+
+def test_a_missing_data_folder_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--dataset", "folder", "--data-dir", str(tmp_path / "nowhere")])
+    assert exit_.value.code == 2
+    assert "nowhere: no such folder" in capsys.readouterr().err

@@ -32,6 +32,9 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--device cuda: no CUDA GPU is available to PyTorch here; use --device cpu")
     if args.dataset == "folder" and args.data_dir is None:
         parser.error("--dataset folder needs --data-dir, a folder with one sub-folder per class")
+    if args.dataset == "folder" and not args.data_dir.is_dir():
+        # Checked before the first step starts, so the message is a line of its own.
+        parser.error(f"--data-dir {args.data_dir}: no such folder")
     torch.manual_seed(args.seed)
     steps = Steps(5, quiet=args.quiet)
     with steps.step(f"Loading the {args.dataset} images"):

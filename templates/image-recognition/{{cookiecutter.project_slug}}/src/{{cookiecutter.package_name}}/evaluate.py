@@ -98,11 +98,27 @@ def comparison_findings(
     return sentences
 
 
-def confusion_finding(y_true: np.ndarray, y_pred: np.ndarray, classes: list[str], name: str) -> str:
-    """The model's most frequent mistakes (true class read as predicted class), with counts."""
+def perfect_score_finding(errors: int, total: int, name: str) -> str | None:
+    """What a test split with no error can say: the bootstrap cannot, the rule of three can."""
+    if errors:
+        return None
+    return (
+        f"The {name} makes no error on the {total:,} test images, so every bootstrap resample "
+        f"scores 1.000 and its interval shrinks to a point; by the rule of three its error rate "
+        f"is still only known to be below {300 / total:.1f} % (95 % upper bound)."
+    )
+
+
+def confusion_finding(
+    y_true: np.ndarray, y_pred: np.ndarray, classes: list[str], name: str
+) -> str | None:
+    """The model's most frequent mistakes (true class read as predicted class), with counts.
+
+    None when it makes none (the comparison and perfect-score findings say so).
+    """
     pairs = Counter((classes[t], classes[p]) for t, p in zip(y_true, y_pred, strict=True) if t != p)
     if not pairs:
-        return f"The {name} misclassifies no test image."
+        return None
     # Most frequent first; ties in the order of the classes, so the sentence is stable.
     ranked = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:3]
     listed = ", ".join(f"{true} read as {pred} ({_times(count)})" for (true, pred), count in ranked)
@@ -118,7 +134,7 @@ def confidence_finding(
     wrong = y_pred != y_true
     if not wrong.any() or wrong.all():
         return None
-    high = int(np.sum(confidence[wrong] > 0.9))
+    high = int(np.sum(confidence[wrong] > 0.9)) or "none"
     if wrong.sum() == 1:
         return (
             f"The {name} gave its only wrong answer a probability of "
@@ -155,7 +171,7 @@ def stopping_finding(epochs_run: int, best_epoch: int, max_epochs: int, patience
 
 
 def _images(count: int) -> str:
-    return f"{count} image" + ("" if count == 1 else "s")
+    return "no image" if count == 0 else f"{count} image" + ("" if count == 1 else "s")
 
 
 def _times(count: int) -> str:

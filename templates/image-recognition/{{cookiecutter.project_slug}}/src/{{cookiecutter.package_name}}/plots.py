@@ -74,9 +74,12 @@ def misclassified(
     # The most confident mistakes first: they are the most instructive.
     shown = errors[np.argsort(-probabilities[errors].max(1), kind="stable")][:MAX_SHOWN]
     if not len(shown):
-        figure, axes = plt.subplots(figsize=(4, 1.2))
-        axes.axis("off")
-        axes.text(0.5, 0.5, f"No test image of {len(y_true):,} was misclassified", ha="center")
+        # A framed box, not bare text: a tight crop around a line of text alone would
+        # leave a strip too small to read in the README.
+        figure, axes = plt.subplots(figsize=(4.5, 2))
+        axes.set(xticks=[], yticks=[])
+        message = f"No test image of {len(y_true):,} was misclassified"
+        axes.text(0.5, 0.5, message, ha="center", va="center", transform=axes.transAxes)
         return save(figure, path)
     columns = min(COLUMNS, len(shown))
     rows = int(np.ceil(len(shown) / columns))

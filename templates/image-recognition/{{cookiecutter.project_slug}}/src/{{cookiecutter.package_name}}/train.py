@@ -280,10 +280,14 @@ def train(
             *evaluate.comparison_findings(
                 y_test, predicted, svm_predicted, MODEL_SHORT, BASELINE_SHORT
             ),
-            f"What each costs: the SVM (C = {svm_info['C']:g}, {svm_info['chosen_by']}) keeps "
-            f"{svm_info['support_vectors']:,} of its {svm_info['fit_images']:,} training images "
-            f"as support vectors and is fitted in one solve; the CNN learns {weights:,} weights "
-            f"over {cnn.epochs_run} epochs of augmented images.",
+            f"What each costs: the SVM (C = {svm_info['C']:g}, {svm_info['chosen_by']}) is one "
+            f"convex fit that keeps {svm_info['support_vectors']:,} of its "
+            f"{svm_info['fit_images']:,} training images as support vectors; the CNN learns "
+            f"{weights:,} weights over {cnn.epochs_run} epochs of augmented images.",
+            *(
+                evaluate.perfect_score_finding(int(np.sum(guess != y_test)), len(y_test), name)
+                for guess, name in ((predicted, MODEL_SHORT), (svm_predicted, BASELINE_SHORT))
+            ),
             evaluate.reference_finding(y_test, reference_predicted, REFERENCE_SHORT),
             evaluate.confusion_finding(y_test, predicted, data.classes, MODEL_SHORT),
             evaluate.confusion_finding(y_test, svm_predicted, data.classes, BASELINE_SHORT),
