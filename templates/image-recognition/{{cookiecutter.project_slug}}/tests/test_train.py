@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import torch
 
+from {{ cookiecutter.package_name }} import train as training
 from {{ cookiecutter.package_name }}.data import load_folder
 from {{ cookiecutter.package_name }}.progress import Steps
-from {{ cookiecutter.package_name }}.train import augment, fit_cnn, split, train
+from {{ cookiecutter.package_name }}.train import augment, fit_cnn, fit_svm, split, train
 from test_data import draw_shapes
 
 # The test split holds 360 images. The CNN measured 0.989 to 1.000 and the SVM 0.983
@@ -90,6 +91,24 @@ def test_augmentation_pads_with_black_instead_of_wrapping_around():
     # under two pixels, never to the opposite half of the image; torch.roll wrapped
     # the right-hand column round to the left-hand one.
     assert moved[:256, :, :, :4].max() == 0 and moved[256:, :, :4, :].max() == 0
+
+
+def test_svm_tunes_c_on_small_sets_and_samples_large_ones(digits, monkeypatch):
+    flat = digits.images.reshape(len(digits.images), -1)[:600]
+    labels = digits.labels[:600]
+    svm, info = fit_svm(flat, labels)
+    assert info["C"] in training.SVM_C_GRID and "cross-validation" in info["chosen_by"]
+    assert info["fit_images"] == 600 and 0 < info["support_vectors"] <= 600
+    # MNIST's 56,000 training images would take an SVM search hours: a sample, a fixed C.
+    monkeypatch.setattr(training, "SVM_MAX_IMAGES", 300)
+    monkeypatch.setattr(training, "SVM_SEARCH_LIMIT", 200)
+    svm, info = fit_svm(flat, labels)
+    assert info == {
+        "C": training.SVM_DEFAULT_C,
+        "chosen_by": "fixed (too many images for a search)",
+        "fit_images": 300,
+        "support_vectors": int(svm.n_support_.sum()),
+    }
 
 
 def test_training_is_reproducible(digits):
