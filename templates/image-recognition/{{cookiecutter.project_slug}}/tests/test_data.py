@@ -48,6 +48,13 @@ def test_unreadable_image_is_refused(tmp_path):
         read_image(fake, 8)
 
 
+def test_missing_file_and_folder_are_named_as_such(tmp_path):
+    with pytest.raises(DataError, match="missing.png does not exist"):
+        read_image(tmp_path / "missing.png", 8)
+    with pytest.raises(DataError, match="is a folder, not an image file"):
+        read_image(tmp_path, 8)
+
+
 def test_dark_on_light_is_inverted_to_match_the_training_images(tmp_path):
     image = Image.new("L", (32, 32), 255)
     ImageDraw.Draw(image).line((16, 4, 16, 28), fill=0, width=5)

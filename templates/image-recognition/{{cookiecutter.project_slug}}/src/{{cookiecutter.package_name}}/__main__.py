@@ -10,6 +10,11 @@ from . import SEED
 from .commands import positive_int, run
 from .data import OPENML_SETS, DataError
 
+# The defaults of train.py, repeated so that `--help` and a typo need not import
+# torch (a second or two); a test checks that they agree.
+MAX_EPOCHS = 60
+MODEL_FILE = Path("models", "model.pt")
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad usage)."""
@@ -27,6 +32,9 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--device cuda: no CUDA GPU is available to PyTorch here; use --device cpu")
     if args.dataset == "folder" and args.data_dir is None:
         parser.error("--dataset folder needs --data-dir, a folder with one sub-folder per class")
+    if args.dataset == "folder" and not args.data_dir.is_dir():
+        # Checked before the first step starts, so the message is a line of its own.
+        parser.error(f"--data-dir {args.data_dir}: no such folder")
     torch.manual_seed(args.seed)
     steps = Steps(5, quiet=args.quiet)
     with steps.step(f"Loading the {args.dataset} images"):
@@ -63,10 +71,10 @@ def _parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
-        help="train the CNN and the baseline, write reports/ and update the README",
-        description="Train a logistic-regression baseline on pixels and a small CNN with early "
-        "stopping, evaluate both on a held-out test split, and write models/model.pt, "
-        "reports/metrics.json, reports/figures/, README.md and MODEL_CARD.md.",
+        help="train the CNN and the baselines, write reports/ and update the README",
+        description="Train a small CNN with early stopping and two baselines on the pixels (an "
+        "RBF SVM and logistic regression), evaluate them on a held-out test split, and write "
+        "models/model.pt, reports/metrics.json, reports/figures/, README.md and MODEL_CARD.md.",
     )
     train.add_argument(
         "--dataset",
@@ -83,7 +91,13 @@ def _parser() -> argparse.ArgumentParser:
         help="for --dataset folder: resize images to this square size (32)",
     )
     train.add_argument("--color", action="store_true", help="for --dataset folder: keep colour")
-    train.add_argument("--epochs", type=positive_int, default=60, help="at most this many (60)")
+    train.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=MAX_EPOCHS,
+        help=f"train for at most this many epochs; early stopping usually ends sooner "
+        f"(default {MAX_EPOCHS})",
+    )
     train.add_argument(
         "--device",
         choices=["cpu", "cuda"],
@@ -102,7 +116,12 @@ def _parser() -> argparse.ArgumentParser:
         "file, class and probability, one file a line.",
     )
     predict.add_argument("images", type=Path, nargs="+", help="image files")
-    predict.add_argument("--model", type=Path, default=Path("models", "model.pt"))
+    predict.add_argument(
+        "--model",
+        type=Path,
+        default=MODEL_FILE,
+        help=f"the checkpoint written by train (default {MODEL_FILE.as_posix()})",
+    )
     predict.set_defaults(run=_predict)
     return parser
 

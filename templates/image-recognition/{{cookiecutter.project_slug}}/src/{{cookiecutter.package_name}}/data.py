@@ -153,6 +153,10 @@ def read_image(
     inverted to look like the training data (light on black).
     """
     height, width = (size, size) if isinstance(size, int) else size
+    if path.is_dir():
+        raise DataError(f"{path} is a folder, not an image file")
+    if not path.exists():
+        raise DataError(f"{path} does not exist")
     try:
         with Image.open(path) as image:
             image = image.convert("RGB" if color else "L").resize((width, height), Image.BILINEAR)
