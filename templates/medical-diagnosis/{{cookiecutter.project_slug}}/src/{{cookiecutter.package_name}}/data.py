@@ -39,8 +39,10 @@ def read_cases(path: Path) -> pd.DataFrame:
     A missing or an unexpected column is an error, not a guess: a model fed the
     wrong measurement would still answer, just wrongly.
     """
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"{path} does not exist")
+    if not path.is_file():
+        raise DataError(f"{path} is not a file")
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:

@@ -7,10 +7,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import confusion_matrix, roc_curve
+from sklearn.metrics import brier_score_loss, confusion_matrix, roc_curve
 
 from .confusion import confusion_matrix_figure
 from .data import LABELS
+from .evaluate import roc_auc
 from .figures import save
 
 
@@ -21,7 +22,7 @@ def roc(
     figure, axes = plt.subplots(figsize=(5.5, 5))
     for name, scores in curves.items():
         fpr, tpr, _ = roc_curve(y_true, scores)
-        (line,) = axes.plot(fpr, tpr, label=name)
+        (line,) = axes.plot(fpr, tpr, label=f"{name} (ROC-AUC {roc_auc(y_true, scores):.3f})")
         flagged = scores >= thresholds[name]
         point = (flagged[y_true == 0].mean(), flagged[y_true == 1].mean())
         axes.plot(*point, "o", color=line.get_color())
@@ -38,20 +39,24 @@ def roc(
 def reliability(
     y_true: np.ndarray, out_of_fold: dict[str, np.ndarray], calibrated: bool, path: Path
 ) -> Path:
-    """Predicted probability against the observed rate, before and after calibration."""
+    """Predicted probability against the observed rate, without and with Platt calibration."""
     figure, axes = plt.subplots(figsize=(5.5, 5))
     axes.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfectly calibrated")
+    names = {"raw": "without calibration", "calibrated": "Platt-calibrated"}
     for kind, scores in out_of_fold.items():
-        observed, predicted = calibration_curve(y_true, scores, n_bins=8, strategy="quantile")
+        # Five equal-width bins: most scores sit near 0 or 1, and quantile bins would
+        # crowd there and leave the middle, where calibration matters, unseen.
+        observed, predicted = calibration_curve(y_true, scores, n_bins=5, strategy="uniform")
         used = (kind == "calibrated") == calibrated
-        label = f"{kind}{' (used)' if used else ''}"
+        label = f"{names[kind]}, Brier {brier_score_loss(y_true, scores):.4f}"
+        label += " (used)" if used else ""
         axes.plot(predicted, observed, "o-", label=label, alpha=1.0 if used else 0.5)
     axes.set(
         xlabel="Predicted probability of malignancy",
         ylabel="Observed share malignant",
         title="Reliability (out-of-fold, development cases)",
-        xlim=(0, 1),
-        ylim=(0, 1),
+        xlim=(-0.02, 1.02),
+        ylim=(-0.02, 1.02),
     )
     axes.legend(loc="upper left")
     return save(figure, path)
@@ -68,16 +73,16 @@ def confusion(
     matrix = confusion_matrix(y_true, flagged, labels=[0, 1])
     if missed:
         notes = ["Missed malignant cases (row of the dataset: score):"]
-        notes += [", ".join(f"{case}: {score:.2f}" for case, score in missed)]
+        notes += [", ".join(f"{case}: {score:.3f}" for case, score in missed)]
     else:
         notes = ["No malignant case of the test split was missed."]
     figure = confusion_matrix_figure(
-        matrix, LABELS, f"Test split at threshold {threshold:.2f}", notes=notes
+        matrix, LABELS, f"Test split at threshold {threshold:.3f}", notes=notes
     )
     return save(figure, path)
 
 
-def importance(features: list[str], result, path: Path, top: int = 10) -> Path:
+def importance(features: list[str], result, name: str, path: Path, top: int = 10) -> Path:
     """The features whose shuffling hurts the model most (permutation importance)."""
     order = np.argsort(result.importances_mean)[::-1][:top][::-1]
     figure, axes = plt.subplots(figsize=(6, 4.5))
@@ -87,14 +92,29 @@ def importance(features: list[str], result, path: Path, top: int = 10) -> Path:
         xerr=result.importances_std[order],
         color="tab:blue",
     )
-    axes.set(xlabel="Drop in ROC-AUC when shuffled", title="What drives the model")
+    shuffles = result.importances.shape[1]
+    axes.set(
+        xlabel=f"Drop in test ROC-AUC when shuffled (mean and sd of {shuffles} shuffles)",
+        title=f"What drives the model ({name.lower()})",
+    )
     return save(figure, path)
 
 
-def cv_comparison(cv_scores: dict[str, np.ndarray], path: Path) -> Path:
-    """Box plots of each candidate's ROC-AUC over the cross-validation folds."""
+def cv_comparison(cv_scores: dict[str, np.ndarray], chosen: str, path: Path) -> Path:
+    """Box plots of each model's ROC-AUC over the cross-validation folds, the kept one marked."""
     figure, axes = plt.subplots(figsize=(6, 4))
     names = list(cv_scores)
-    axes.boxplot([cv_scores[name] for name in names], tick_labels=names, orientation="horizontal")
-    axes.set(xlabel="ROC-AUC per fold", title="Model comparison (repeated stratified CV)")
+    axes.boxplot(
+        [cv_scores[name] for name in names],
+        tick_labels=[f"{name} (kept)" if name == chosen else name for name in names],
+        orientation="horizontal",
+        showmeans=True,  # the rule compares means; the triangle shows them
+    )
+    for label in axes.get_yticklabels():
+        if label.get_text().endswith("(kept)"):
+            label.set_fontweight("bold")
+    axes.set(
+        xlabel=f"ROC-AUC per fold ({len(cv_scores[chosen])} folds; triangle: mean)",
+        title="Model comparison (repeated stratified CV)",
+    )
     return save(figure, path)

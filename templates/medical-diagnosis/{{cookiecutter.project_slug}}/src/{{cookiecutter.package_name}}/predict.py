@@ -8,15 +8,23 @@ from typing import Any
 import joblib
 import pandas as pd
 
-from .data import LABELS, read_cases
+from .data import LABELS, DataError, read_cases
 from .train import MODEL_FILE
+
+MODEL_KEYS = {"model", "threshold", "features", "name"}  # what train() saves
 
 
 def load_model(path: Path = MODEL_FILE) -> dict[str, Any]:
     """Load the model saved by training (estimator, threshold, feature order, name)."""
     if not path.is_file():
         raise FileNotFoundError(f"no trained model at {path}; run `train` first")
-    return joblib.load(path)
+    try:
+        bundle = joblib.load(path)
+    except Exception as exc:  # a pickle can fail in many ways; all mean "not our model"
+        raise DataError(f"{path} is not a model written by `train` ({exc})") from exc
+    if not isinstance(bundle, dict) or not bundle.keys() >= MODEL_KEYS:
+        raise DataError(f"{path} is not a model written by `train`")
+    return bundle
 
 
 def score_file(csv: Path, model_path: Path = MODEL_FILE) -> pd.DataFrame:
