@@ -64,4 +64,4 @@ def _load(path: Path) -> dict[str, np.ndarray]:
         with np.load(path) as saved:
             return {key: saved[key] for key in SAVED}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise DataError(f"{path} is not a model saved by `train` ({exc}); train again") from exc
+        raise DataError(f"{path} is not a model saved by `train`; run `train` again") from exc
