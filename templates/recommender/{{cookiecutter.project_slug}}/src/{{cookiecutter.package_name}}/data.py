@@ -16,6 +16,9 @@ import pandas as pd
 from . import SEED
 
 N_USERS, N_ITEMS, N_RATINGS = 943, 1_682, 100_000
+# Ratings per user in MovieLens-100k range from 20 to 737; the synthetic set keeps
+# every user inside that range (and so below the 1,682 movies there are to rate).
+MIN_PER_USER, MAX_PER_USER = 20, 737
 ML100K_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip"
 ML100K_MD5 = "0e33842e24a9c977be4e0107933c0723"  # published by GroupLens (ml-100k.zip.md5)
 RAW_DIR = Path("data", "raw")
@@ -51,19 +54,17 @@ def read_titles(path: Path) -> dict[int, str]:
 def make_synthetic(folder: Path = SYNTHETIC_DIR, seed: int = SEED) -> Path:
     """Write a synthetic ``u.data`` and ``u.item`` shaped like MovieLens-100k; return *folder*.
 
-    943 users rate 1,682 items, 100,000 ratings, at least 20 per user. Item
-    popularity has a long tail (Zipf), and each user prefers items close to them
-    in a hidden 8-dimensional taste space, so a personalised model has something
-    to find beyond popularity. The seed changes the rows, not that structure.
+    943 users rate 1,682 items, exactly 100,000 ratings, each user between 20 and
+    737 (MovieLens-100k's range). Item popularity has a long tail (Zipf), and each
+    user prefers items close to them in a hidden 8-dimensional taste space, so a
+    personalised model has something to find beyond popularity. The seed changes
+    the rows, not that structure.
     """
     rng = np.random.default_rng(seed)
     popularity = 1.0 / np.arange(1, N_ITEMS + 1)
     popularity = popularity[rng.permutation(N_ITEMS)]
     users, items = rng.normal(size=(N_USERS, 8)), rng.normal(size=(N_ITEMS, 8))
-
-    counts = np.maximum(20, rng.lognormal(np.log(60), 0.9, N_USERS))
-    counts = np.round(counts * N_RATINGS / counts.sum()).astype(int)
-    counts[np.argmax(counts)] += N_RATINGS - counts.sum()  # exactly 100,000
+    counts = ratings_per_user(rng.lognormal(np.log(60), 0.9, N_USERS))
 
     rows = []
     for user in range(N_USERS):
@@ -82,6 +83,36 @@ def make_synthetic(folder: Path = SYNTHETIC_DIR, seed: int = SEED) -> Path:
     titles = [f"{i}|Synthetic movie {i}|01-Jan-1995||" for i in range(1, N_ITEMS + 1)]
     (folder / "u.item").write_text("\n".join(titles) + "\n", encoding="latin-1")
     return folder
+
+
+def ratings_per_user(
+    weights: np.ndarray,
+    total: int = N_RATINGS,
+    low: int = MIN_PER_USER,
+    high: int = MAX_PER_USER,
+) -> np.ndarray:
+    """Whole counts proportional to *weights*, each within [*low*, *high*], summing to *total*.
+
+    A lognormal draw has a heavy tail: scaled to 100,000 ratings, one seed in six
+    gave a user more ratings than there are movies. So the counts are
+    ``clip(scale * weights, low, high)`` with the scale found by bisection (the
+    sum grows with the scale), rounded down, and the few ratings left over given
+    one each to the users with the largest remainders that are below *high*.
+    """
+    if not low * weights.size <= total <= high * weights.size:
+        raise ValueError(f"{total} ratings cannot be shared between {low} and {high} a user")
+    below, above = 0.0, high / weights.min()  # sum(clip) is low*n at 0 and high*n at above
+    for _ in range(100):  # halves the bracket each time: far below one rating after 100
+        scale = (below + above) / 2
+        if np.clip(scale * weights, low, high).sum() < total:
+            below = scale
+        else:
+            above = scale
+    exact = np.clip(above * weights, low, high)
+    counts = np.floor(exact).astype(np.int64)
+    remainder = np.where(counts < high, exact - counts, -1.0)
+    counts[np.argsort(-remainder, kind="stable")[: total - counts.sum()]] += 1
+    return counts
 
 
 def download_movielens(

@@ -36,3 +36,21 @@ def per_user_ndcg(recommended: np.ndarray, held_out: np.ndarray, k: int = 10) ->
     ideal_hits = np.minimum(held_out.sum(axis=1), k).astype(int)
     ideal = np.concatenate([[0.0], np.cumsum(discounts)])[ideal_hits]
     return np.divide(dcg, ideal, out=np.zeros_like(dcg), where=ideal > 0)
+
+
+def activity_groups(activity: np.ndarray, groups: int = 4) -> list[tuple[str, np.ndarray]]:
+    """Split users into quarters by *activity* (training interactions): (label, mask) each.
+
+    A quarter is the users from one quantile edge up to (not including) the
+    next, so the labels, the smallest and largest activity inside each group, never
+    overlap. Ties at an edge can empty a group; empty groups are left out.
+    """
+    inner = np.quantile(activity, np.linspace(0, 1, groups + 1)[1:-1])
+    bucket = np.searchsorted(inner, activity, side="right")
+    found = []
+    for group in range(groups):
+        mask = bucket == group
+        if mask.any():
+            low, high = int(activity[mask].min()), int(activity[mask].max())
+            found.append((f"{low}-{high}" if low < high else f"{low}", mask))
+    return found
