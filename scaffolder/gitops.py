@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -149,30 +151,17 @@ def init_and_commit(path: Path, author: Identity, message: str) -> FirstCommit:
     """
     git = _gitpython()
     settings = _commit_settings(path)
-    who = {
-        "GIT_AUTHOR_NAME": author.name,
-        "GIT_AUTHOR_EMAIL": author.email,
-        "GIT_COMMITTER_NAME": author.name,
-        "GIT_COMMITTER_EMAIL": author.email,
-    }
+    who = _as_author(author.name, author.email)
     repo = None
     try:
-        # --template= copies no hooks and no info/exclude from the user's init.templateDir.
-        git.Git(path).init("--quiet", "--template=", f"--initial-branch={BRANCH}")
-        repo = git.Repo(path)
-        repo.git(c=settings).add("--all")
-        repo.git(c=settings).commit("--no-verify", "--quiet", "-m", message, env=who)
-        sha = repo.git.rev_parse("HEAD")
-        files = repo.git(c=["core.quotePath=false"]).ls_files("-z").split("\0")
-    except git.GitCommandNotFound as exc:
-        raise GitError("git is not installed or not on PATH") from exc
-    except git.GitCommandError as exc:
-        raise GitError(f"git failed: {_complaint(exc.stderr or str(exc))}") from exc
-    except (git.GitError, OSError, ValueError) as exc:
-        raise GitError(f"git failed: {exc}") from exc
-    except BaseException:  # Ctrl-C, a signal: the git running now must not outlive the run
-        end_child_processes("git")
-        raise
+        with _git_failures():
+            # --template= copies no hooks and no info/exclude from the user's init.templateDir.
+            git.Git(path).init("--quiet", "--template=", f"--initial-branch={BRANCH}")
+            repo = git.Repo(path)
+            repo.git(c=settings).add("--all")
+            repo.git(c=settings).commit("--no-verify", "--quiet", "-m", message, env=who)
+            sha = repo.git.rev_parse("HEAD")
+            files = repo.git(c=["core.quotePath=false"]).ls_files("-z").split("\0")
     finally:
         if repo is not None:
             repo.close()  # no git process of GitPython's outlives the commit
@@ -200,19 +189,33 @@ def commit_files(repo: Any, files: list[str], message: str) -> str:
     a commit mlscaffold makes for the user is theirs; no hook runs, as for the
     first commit. Returns the new commit's SHA. Raises ``GitError`` if git fails.
     """
-    git = _gitpython()
     settings = _commit_settings(Path(repo.working_tree_dir))
-    try:
+    with _git_failures():
         name, email = repo.git.log("-1", "--format=%an%x00%ae").split("\0")
-        who = {
-            "GIT_AUTHOR_NAME": name,
-            "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_NAME": name,
-            "GIT_COMMITTER_EMAIL": email,
-        }
         repo.git(c=settings).add("--", *files)
+        who = _as_author(name, email)
         repo.git(c=settings).commit("--no-verify", "--quiet", "-m", message, env=who)
         return str(repo.git.rev_parse("HEAD")).strip()
+
+
+def _as_author(name: str, email: str) -> dict[str, str]:
+    """Return the environment that makes *name* <*email*> the author and committer."""
+    return {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+
+
+@contextmanager
+def _git_failures() -> Iterator[None]:
+    """Turn git's failures in the block into ``GitError``; on Ctrl-C, end the git running."""
+    git = _gitpython()
+    try:
+        yield
+    except git.GitCommandNotFound as exc:
+        raise GitError("git is not installed or not on PATH") from exc
     except git.GitCommandError as exc:
         raise GitError(f"git failed: {_complaint(exc.stderr or str(exc))}") from exc
     except (git.GitError, OSError, ValueError) as exc:

@@ -106,15 +106,7 @@ def check_can_repoint(repo: Any, url: str) -> None:
     Called before anything is created, so that publish stops with nothing done:
     the commit that points the links must hold the new links and nothing else.
     """
-    from scaffolder import gitops
-
-    _, files = files_to_repoint(repo, url)
-    dirty = sorted(gitops.changed_files(repo) & {*files, RECORD_FILE}) if files else []
-    if dirty:
-        raise InvalidInput(
-            f"{', '.join(dirty)} has uncommitted changes; commit or stash them first, so that "
-            f"publish can point the CI badge and links at {url} in a commit of its own"
-        )
+    _refuse_uncommitted(repo, url, files_to_repoint(repo, url)[1])
 
 
 def point_links(repo: Any, url: str) -> str | None:
@@ -124,10 +116,10 @@ def point_links(repo: Any, url: str) -> str | None:
     """
     from scaffolder import gitops
 
-    check_can_repoint(repo, url)
     current, files = files_to_repoint(repo, url)
     if current is None or not files:
         return None
+    _refuse_uncommitted(repo, url, files)
     project = Path(repo.working_tree_dir)
     pattern = _link_pattern(current)
     for file in files:
@@ -138,6 +130,17 @@ def point_links(repo: Any, url: str) -> str | None:
     update_record(project, links=url)
     message = f"Point the CI badge and links at {url}"
     return gitops.commit_files(repo, [*files, RECORD_FILE], message)
+
+
+def _refuse_uncommitted(repo: Any, url: str, files: list[str]) -> None:
+    from scaffolder import gitops
+
+    dirty = sorted(gitops.changed_files(repo) & {*files, RECORD_FILE}) if files else []
+    if dirty:
+        raise InvalidInput(
+            f"{', '.join(dirty)} has uncommitted changes; commit or stash them first, so that "
+            f"publish can point the CI badge and links at {url} in a commit of its own"
+        )
 
 
 def _link_pattern(current: str) -> re.Pattern[str]:
