@@ -148,6 +148,10 @@ def test_plain_cookiecutter_refuses_a_name_it_depends_on(
         ("fraud-detection", "scipy", "is the name of a library its dependency scikit-learn"),
         ("image-recognition", "joblib", "is the name of a library its dependency scikit-learn"),
         ("recommender", "Pillow", "is the name of a library its dependency matplotlib"),
+        # What every virtual environment holds.
+        ("medical-diagnosis", "pip", "is the name of the installer in its virtual environment"),
+        ("recommender", "Setuptools", "is the name of the installer in its virtual"),
+        ("fraud-detection", "wheel", "is the name of the installer in its virtual environment"),
     ],
 )
 def test_import_names_and_what_dependencies_install(invoke, tmp_path, template, name, message):

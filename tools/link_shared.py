@@ -33,6 +33,10 @@ ONLY_IN: dict[Path, tuple[str, ...]] = {
     _PACKAGE / "confusion.py": ("fraud-detection", "image-recognition", "medical-diagnosis"),
     _PACKAGE / "csv_output.py": ("fraud-detection", "medical-diagnosis"),
 }
+# A shared module's own tests go where the module goes.
+ONLY_IN[Path("{{cookiecutter.project_slug}}", "tests", "test_confusion.py")] = ONLY_IN[
+    _PACKAGE / "confusion.py"
+]
 
 
 def shared_files() -> list[Path]:

@@ -53,6 +53,9 @@ ALSO_INSTALLS: dict[str, tuple[str, ...]] = {
     "matplotlib": ("pillow",),
     "scikit-learn": ("joblib", "scipy"),
 }
+# What every virtual environment the README sets up holds: a project named
+# "pip" would stand in for the installer inside its own .venv.
+INSTALLERS = ("pip", "setuptools", "wheel")
 # Line breaks and control characters (ESC, NUL, ...): a name holding one breaks
 # git's author line, a file header or the terminal that prints it.
 _CONTROL = frozenset({"Cc", "Zl", "Zp"})
@@ -116,6 +119,8 @@ def _taken_names(answers: Mapping[str, object]) -> tuple[dict[str, str], dict[st
     for name in listed:  # after every listed name, so that those keep their own reason
         for library in ALSO_INSTALLS.get(normalised(name), ()):
             take(library, f"a library its dependency {name} installs")
+    for tool in INSTALLERS:
+        take(tool, "the installer in its virtual environment")
     return distributions, imports
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.report import (
     RESULTS_MARKERS,
+    MarkersMissing,
     replace_block,
     results_markdown,
     update_documents,
@@ -63,9 +64,20 @@ def test_a_readme_without_its_findings_section_keeps_it_so(tmp_path):
     assert readme.read_text().endswith("<!-- results:end -->\n\nMy own findings.\n")
 
 
-def test_missing_markers_are_reported():
-    with pytest.raises(ValueError, match="markers"):
-        replace_block("no markers here", RESULTS_MARKERS, "body")
+def test_missing_markers_are_reported_with_the_document_name():
+    with pytest.raises(MarkersMissing, match="README.md: the markers"):
+        replace_block("no markers here", RESULTS_MARKERS, "body", "README.md")
+
+
+def test_the_headline_names_the_metric_as_its_label_spells_it():
+    text = results_markdown(PAYLOAD)
+    assert text.splitlines()[2].startswith("**Good model**: ROC-AUC **0.912** (95 %")
+
+
+def test_an_interval_of_zero_width_is_not_shown():
+    # A test split with no error gives [1.0, 1.0] on every resample: no interval to report.
+    perfect = {**PAYLOAD, "model": {**PAYLOAD["model"], "intervals": {"roc_auc": [1.0, 1.0]}}}
+    assert "bootstrap interval" not in results_markdown(perfect).splitlines()[2]
 
 
 def test_metrics_file_is_rounded_and_stable(tmp_path):

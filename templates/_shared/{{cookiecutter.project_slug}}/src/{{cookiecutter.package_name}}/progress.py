@@ -25,7 +25,12 @@ class Steps:
         self.done += 1
         self._print(f"[{self.done}/{self.total}] {message} ...", end="")
         began = time.perf_counter()
-        yield
+        try:
+            yield
+        except BaseException:
+            # End the line, so the error message that follows starts on its own.
+            self._print(" failed")
+            raise
         self._print(f" {time.perf_counter() - began:.1f} s")
 
     def note(self, message: str) -> None:

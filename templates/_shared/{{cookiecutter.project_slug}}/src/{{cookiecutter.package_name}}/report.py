@@ -20,6 +20,10 @@ FINDINGS_MARKERS = ("<!-- findings:start -->", "<!-- findings:end -->")
 EVALUATION_MARKERS = ("<!-- evaluation:start -->", "<!-- evaluation:end -->")
 
 
+class MarkersMissing(ValueError):
+    """A document's markers around a generated block were removed, so it cannot be updated."""
+
+
 def write_metrics(payload: Mapping[str, Any], path: Path) -> Path:
     """Write *payload* as JSON, floats rounded to 4 places so reruns give identical files."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,7 +46,7 @@ def results_markdown(payload: Mapping[str, Any]) -> str:
     primary = payload.get("primary_metric")
     if primary and primary in model["metrics"] and primary in baseline["metrics"]:
         lines += [
-            f"**{model['name']}** reaches {labels.get(primary, primary)} "
+            f"**{model['name']}**: {labels.get(primary, primary)} "
             f"**{_format(model['metrics'][primary])}**{_interval(model, primary)}, against "
             f"{_format(baseline['metrics'][primary])}{_interval(baseline, primary)} for the "
             f"baseline ({baseline['name']}).",
@@ -77,13 +81,18 @@ def figure_entries(figures: list[tuple[Path, str]], project_dir: Path) -> list[d
     ]
 
 
-def replace_block(text: str, markers: tuple[str, str], body: str) -> str:
-    """Return *text* with the part between the two *markers* replaced by *body*."""
+def replace_block(text: str, markers: tuple[str, str], body: str, name: str = "the text") -> str:
+    """Return *text* with the part between the two *markers* replaced by *body*.
+
+    Raises ``MarkersMissing`` (naming the document *name*) if either is gone.
+    """
     start, end = markers
     head, found_start, rest = text.partition(start)
     _, found_end, tail = rest.partition(end)
     if not found_start or not found_end:
-        raise ValueError(f"the markers {start} and {end} are missing; put them back to update")
+        raise MarkersMissing(
+            f"{name}: the markers {start} and {end} are missing; put them back to update it"
+        )
     return f"{head}{start}\n{body}\n{end}{tail}"
 
 
@@ -100,14 +109,18 @@ def update_documents(
     results, findings = results_markdown(payload), findings_markdown(payload)
     updated = []
     if readme.is_file():
-        text = replace_block(readme.read_text(encoding="utf-8"), RESULTS_MARKERS, results)
+        text = replace_block(
+            readme.read_text(encoding="utf-8"), RESULTS_MARKERS, results, readme.name
+        )
         if all(marker in text for marker in FINDINGS_MARKERS):
             text = replace_block(text, FINDINGS_MARKERS, findings)
         readme.write_text(text, encoding="utf-8")
         updated.append(readme)
     if model_card.is_file():
         body = f"{results}\n\n### What this run showed\n\n{findings}"
-        text = replace_block(model_card.read_text(encoding="utf-8"), EVALUATION_MARKERS, body)
+        text = replace_block(
+            model_card.read_text(encoding="utf-8"), EVALUATION_MARKERS, body, model_card.name
+        )
         model_card.write_text(text, encoding="utf-8")
         updated.append(model_card)
     return updated
@@ -118,6 +131,10 @@ def _interval(entry: Mapping[str, Any], key: str) -> str:
     if not interval:
         return ""
     low, high = interval
+    if low == high:
+        # Every resample gave the same number (a test split with no error): such an
+        # interval says nothing, and the findings explain what the split can say.
+        return ""
     return f" (95 % bootstrap interval {_format(low)} to {_format(high)})"
 
 

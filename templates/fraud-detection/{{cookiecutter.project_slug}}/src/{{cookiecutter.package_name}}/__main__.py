@@ -103,8 +103,8 @@ def _rows_between(low: int, high: int) -> Callable[[str], int]:
 
     def rows(text: str) -> int:
         try:
-            value = positive_int(text)  # not a number: argparse's "invalid rows value"
-        except argparse.ArgumentTypeError:  # below 1: say the whole range instead
+            value = positive_int(text)
+        except argparse.ArgumentTypeError:  # not a number, or below 1: say the whole range
             value = 0
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}")

@@ -1,0 +1,1 @@
+../../../_shared/{{cookiecutter.project_slug}}/tests/test_confusion.py
