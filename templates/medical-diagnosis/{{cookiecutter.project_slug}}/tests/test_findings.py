@@ -53,6 +53,17 @@ def test_a_missed_target_is_said_and_explained(stored):
     assert "meeting the 97 % target" in findings(stored)[2]
 
 
+def test_a_perfect_share_is_bounded_by_the_rule_of_three_not_a_point_interval(stored):
+    stored["dataset"] |= {"test_malignant": 42, "test_rows": 114}
+    stored["model"]["metrics"] |= {"recall": 1.0, "false_negatives": 0}
+    stored["model"]["metrics"] |= {"specificity": 1.0, "false_positives": 0}
+    stored["model"]["intervals"] |= {"recall": [1.0, 1.0], "specificity": [1.0, 1.0]}
+    sensitivity, specificity = findings(stored)[2], findings(stored)[4]
+    assert "1.000 to 1.000" not in sensitivity + specificity
+    assert "no miss among 42 test cases" in sensitivity and "above 0.929" in sensitivity
+    assert "no false alarm among 72 test cases" in specificity and "above 0.958" in specificity
+
+
 def test_missed_cases_are_named_with_their_scores(stored):
     selection = stored["selection"]
     selection["missed_cases"] = []

@@ -78,8 +78,8 @@ def _sensitivity(payload: Mapping[str, Any]) -> str:
         f"The threshold {metrics['threshold']:.3f} flags at least {_percent(target)} of the "
         f"malignant development cases out of fold; on the test split it catches {caught} of "
         f"{malignant} "
-        f"malignant cases, a sensitivity of {metrics['recall']:.3f} (95 % bootstrap interval "
-        f"{interval[0]:.3f} to {interval[1]:.3f})"
+        f"malignant cases, a sensitivity of {metrics['recall']:.3f} "
+        f"{_interval(interval, malignant, 'miss')}"
     )
     if metrics["recall"] >= target:
         return f"{sentence}, meeting the {_percent(target)} target."
@@ -100,6 +100,20 @@ def _sensitivity(payload: Mapping[str, Any]) -> str:
         f"even the interval stays below it, so expect a lower sensitivity on new cases than the "
         f"development data promised."
     )
+
+
+def _interval(interval: list[float], cases: int, error: str) -> str:
+    """A share's bootstrap interval, or what a test split without a single *error* can say."""
+    low, high = interval
+    if low == high:
+        # No error of this kind on the test split: every resample scores the same,
+        # so the bootstrap says nothing; the rule of three still bounds the rate.
+        return (
+            f"(no {error} among {cases} test cases, so the bootstrap interval shrinks to a "
+            f"point; by the rule of three the true rate is only known to be above "
+            f"{1 - 3 / cases:.3f}, 95 % lower bound)"
+        )
+    return f"(95 % bootstrap interval {low:.3f} to {high:.3f})"
 
 
 def _missed(payload: Mapping[str, Any]) -> str:
@@ -128,8 +142,8 @@ def _specificity(payload: Mapping[str, Any]) -> str:
     default = payload["selection"]["at_default_threshold"]
     return (
         f"The price of that sensitivity: it flags {metrics['false_positives']} of {benign} benign "
-        f"test cases, a specificity of {metrics['specificity']:.3f} (95 % bootstrap "
-        f"interval {interval[0]:.3f} to {interval[1]:.3f}). At the usual threshold of "
+        f"test cases, a specificity of {metrics['specificity']:.3f} "
+        f"{_interval(interval, benign, 'false alarm')}. At the usual threshold of "
         f"{default['threshold']} the same model would miss "
         f"{_count(default['false_negatives'], 'malignant case', 'malignant cases')} and raise "
         f"{_count(default['false_positives'], 'false alarm', 'false alarms')}."
