@@ -7,7 +7,6 @@ the template stays the one source of truth (plain cookiecutter ignores it).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.util
 import json
@@ -111,33 +110,45 @@ class Template:
         return [key for key in self.raw_context if not key.startswith("_")]
 
 
-def load_module(path: Path, kind: str) -> ModuleType:
-    """Import the Python file *path* of a template, once per process.
+# The template files imported so far, by path and content. Not kept in sys.modules: a
+# template put in a folder another one used before (a cache, a checkout that is
+# updated), or a file edited, is imported afresh, never stood in for by the first.
+_MODULES: dict[tuple[str, str], ModuleType] = {}
 
-    It gets a module name of its path's own (``_mlscaffold_<kind>_<digest>``), so two
+
+def file_digest(path: Path) -> str:
+    """Return a SHA-256 of the file *path*'s content (what ``load_module`` tells files apart by)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_module(path: Path, kind: str) -> ModuleType:
+    """Import the Python file *path* of a template, once per process and content.
+
+    It gets a module name of its own (``_mlscaffold_<kind>_<digest>``), so two
     templates' files of the same name never stand in for each other, and
     ``sys.path`` is left alone. Whatever the file raises while it runs propagates.
     """
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
-    unique = f"_mlscaffold_{kind}_{digest}"
-    if unique in sys.modules:
-        return sys.modules[unique]
+    key = (str(path.resolve()), file_digest(path))
+    found = _MODULES.get(key)
+    if found is not None:
+        return found
+    unique = f"_mlscaffold_{kind}_{hashlib.sha256(repr(key).encode()).hexdigest()[:12]}"
     spec = importlib.util.spec_from_file_location(unique, path)
     if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
+    # Registered only while it runs: dataclasses and typing look a class's module up there.
     sys.modules[unique] = module
     try:
         spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[unique]
-        raise
+    finally:
+        sys.modules.pop(unique, None)
+    _MODULES[key] = module
     return module
 
 
-@functools.cache
 def _load_validator(hook: Path) -> Validator | None:
-    """Import a template's validation hook once per process (a classroom run uses it often)."""
+    """Import a template's validation hook (once per content: a classroom run uses it often)."""
     if not hook.is_file():
         return None
     module = load_module(hook, "hook")

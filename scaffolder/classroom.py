@@ -24,19 +24,21 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from enum import Enum, StrEnum
 from pathlib import Path
 
 from slugify import slugify
 
 from scaffolder.answers import check_given
 from scaffolder.catalog import Template
+from scaffolder.contract import AUTHOR_EMAIL, AUTHOR_NAME, GITHUB_USER, PROJECT_NAME, RANDOM_SEED
 from scaffolder.credentials import Token
+from scaffolder.destination import Destination
 from scaffolder.errors import InvalidInput, ScaffoldError, printable
 from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
-from scaffolder.github import DEFAULT_API_URL, GitHub, Interrupted, check_api_url
+from scaffolder.github import GitHub, Interrupted
 from scaffolder.interrupts import die_with_parent, end_child_processes, in_threads
-from scaffolder.names import check_owner
-from scaffolder.publish import PublishRequest, publish, require_token
+from scaffolder.publish import PublishRequest, publish
 from scaffolder.record import read_record
 from scaffolder.roster import Student, read_roster
 
@@ -60,9 +62,31 @@ class ClassroomRequest:
     settings: Mapping[str, str] = field(default_factory=dict)
     publish: bool = False
     org: str | None = None
-    private: bool = True
-    api_url: str = DEFAULT_API_URL
+    private: bool | None = None  # None: private
+    api_url: str | None = None  # --api-url as typed; None: GITHUB_API_URL, else github.com's
     jobs: int = 4
+
+    def check(self) -> None:
+        """Refuse options that do not go together (before anything is read or written)."""
+        if self.org is not None and not self.publish:
+            raise InvalidInput("--org is for --publish")
+
+
+class Status(StrEnum):
+    """Where one student's repository stands; written to the report as its value."""
+
+    PENDING = "pending"
+    GENERATED = "generated"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class Flush(Enum):
+    """When ``_Report.put`` rewrites the report files."""
+
+    NOW = "now"
+    LATER = "later"  # at the next rewrite (the end of the run at the latest)
+    PERIODICALLY = "periodically"  # if a period has passed since the last rewrite
 
 
 @dataclass(frozen=True)
@@ -74,10 +98,14 @@ class StudentResult:
     name: str = ""
     email: str = ""
     repository: str = ""
-    status: str = "pending"  # generated, published, failed
+    status: Status = Status.PENDING
     path: str = ""
     url: str = ""
     error: str = ""
+
+    def __post_init__(self) -> None:
+        # A row read back from an earlier run's report holds the status as text.
+        object.__setattr__(self, "status", Status(self.status))
 
 
 @contextmanager
@@ -97,6 +125,7 @@ def run_classroom(
     Raises ``InvalidInput`` when the roster or the options are unusable as a whole;
     a problem with one student is recorded in that student's row instead.
     """
+    request.check()
     prefix = slugify(request.prefix)
     if not prefix or not prefix[0].isalpha():
         raise InvalidInput(f"the prefix {request.prefix!r} must start with a letter")
@@ -106,14 +135,13 @@ def run_classroom(
         if key in reserved:
             raise InvalidInput(f"--set {key} cannot be used with classroom: {reserved[key]}")
     # A roster column may still give one student's seed.
-    per_student = {k: v for k, v in reserved.items() if k != "random_seed"}
+    per_student = {k: v for k, v in reserved.items() if k != RANDOM_SEED}
     roster = read_roster(request.roster, request.template.variables, per_student)
     if request.publish and not request.org:
         raise InvalidInput("--publish needs --org, the organisation that will own the repositories")
     if request.publish:
-        check_owner(request.org or "")
-        check_api_url(request.api_url)
-        token = token or require_token(request.api_url)
+        api, token = _destination(request).settle(token)
+        request = replace(request, api_url=api)  # settled once, for every student
     if roster.ignored_columns:
         notify(f"Ignoring roster column(s): {', '.join(roster.ignored_columns)}")
 
@@ -127,11 +155,13 @@ def run_classroom(
     report = _Report(request.output_dir)
     earlier = report.load_previous()
     for problem in roster.problems:
-        failed = StudentResult(problem.line, problem.student, status="failed", error=problem.error)
-        report.put(failed, flush=False)
+        failed = StudentResult(
+            problem.line, problem.student, status=Status.FAILED, error=problem.error
+        )
+        report.put(failed, Flush.LATER)
     rows = {s.key: _start_row(s, prefix, request.output_dir) for s in roster.students}
     for row in rows.values():
-        report.put(row, flush=False)
+        report.put(row, Flush.LATER)
 
     try:
         with phase("Generating", len(roster.students)) as tick:
@@ -140,7 +170,7 @@ def run_classroom(
                 rows[key] = row
                 # A generated project is its own record (a rerun reads the folder), so
                 # the report need not be rewritten after every one of a fast phase.
-                report.put(row, flush="periodically")
+                report.put(row, Flush.PERIODICALLY)
                 tick()
 
             _generate_all(request, roster.students, rows, generated)
@@ -158,14 +188,14 @@ def set_for_each_student(template: Template) -> dict[str, str]:
     break the repository's name and the report's paths, so both are refused.
     """
     reasons = {
-        "project_name": "each repository is named PREFIX-STUDENT (choose the prefix with --prefix)",
-        "author_name": "each student is the author of their own repository "
+        PROJECT_NAME: "each repository is named PREFIX-STUDENT (choose the prefix with --prefix)",
+        AUTHOR_NAME: "each student is the author of their own repository "
         "(the roster's 'name' column)",
-        "author_email": "each student is the author of their own repository "
+        AUTHOR_EMAIL: "each student is the author of their own repository "
         "(the roster's 'email' column)",
-        "random_seed": "each student gets a seed of their own (a 'random_seed' roster "
+        RANDOM_SEED: f"each student gets a seed of their own (a '{RANDOM_SEED}' roster "
         "column sets one student's)",
-        "github_username": "the badges and links point to --org, else to the student's handle",
+        GITHUB_USER: "the badges and links point to --org, else to the student's handle",
     }
     found = {key: why for key, why in reasons.items() if key in template.variables}
     for key, default in template.raw_context.items():
@@ -173,6 +203,12 @@ def set_for_each_student(template: Template) -> dict[str, str]:
         if derived and not key.startswith("_"):
             found.setdefault(key, "it is derived from the repository's name")
     return found
+
+
+def _destination(request: ClassroomRequest) -> Destination:
+    """Where every student's repository is created: in the organisation, private by default."""
+    private = True if request.private is None else request.private
+    return Destination(org=request.org, private=private, api_url=request.api_url)
 
 
 def _start_row(student: Student, prefix: str, output_dir: Path) -> StudentResult:
@@ -197,15 +233,15 @@ def _answers(request: ClassroomRequest, student: Student, repository: str) -> di
     handle = student.github
     answers = {
         **request.settings,
-        "project_name": repository,
-        "author_name": student.name or handle or student.key,
-        "author_email": student.email
+        PROJECT_NAME: repository,
+        AUTHOR_NAME: student.name or handle or student.key,
+        AUTHOR_EMAIL: student.email
         or (f"{handle}@users.noreply.github.com" if handle else f"{student.key}@example.com"),
-        "random_seed": student_seed(request.prefix, student),
+        RANDOM_SEED: student_seed(request.prefix, student),
     }
     owner = request.org or handle  # whose GitHub the badges and links point to
     if owner:
-        answers["github_username"] = owner
+        answers[GITHUB_USER] = owner
     answers.update(student.variables)  # the roster's own columns win
     return {k: v for k, v in answers.items() if k in request.template.variables}
 
@@ -251,7 +287,7 @@ def _generate_all(
             for key in running.values():
                 student, row = by_key[key], rows[key]
                 if _is_this_students(Path(row.path), request, student):
-                    done(key, replace(row, status="generated"))
+                    done(key, replace(row, status=Status.GENERATED))
             raise
 
 
@@ -272,20 +308,20 @@ def _generate_in_worker(
     request: ClassroomRequest, student: Student, row: StudentResult
 ) -> StudentResult:
     if _PARENT and os.getppid() != _PARENT[0]:  # the run was killed: start nothing new
-        return replace(row, status="failed", error="the run was interrupted")
+        return replace(row, status=Status.FAILED, error="the run was interrupted")
     return _generate(request, student, row)
 
 
 def _generate(request: ClassroomRequest, student: Student, row: StudentResult) -> StudentResult:
     path = Path(row.path)
     if _is_this_students(path, request, student):
-        return replace(row, status="generated")  # done by an earlier run
+        return replace(row, status=Status.GENERATED)  # done by an earlier run
     try:
         occupied = path.exists() and (not path.is_dir() or any(path.iterdir()))
     except OSError as exc:
-        return replace(row, status="failed", error=f"cannot use {path}: {exc.strerror or exc}")
+        return replace(row, status=Status.FAILED, error=f"cannot use {path}: {exc.strerror or exc}")
     if occupied:
-        return replace(row, status="failed", error=f"{path} exists and is not this student's")
+        return replace(row, status=Status.FAILED, error=f"{path} exists and is not this student's")
     project = ProjectRequest(
         template=request.template,
         output_dir=request.output_dir,
@@ -295,12 +331,12 @@ def _generate(request: ClassroomRequest, student: Student, row: StudentResult) -
     try:
         create_project(project)
     except OSError as exc:  # e.g. the folder vanished under the run
-        return replace(row, status="failed", error=printable(f"cannot write {path}: {exc}"))
+        return replace(row, status=Status.FAILED, error=printable(f"cannot write {path}: {exc}"))
     except ScaffoldError as exc:
         if _is_this_students(path, request, student):  # finished meanwhile by a killed run
-            return replace(row, status="generated")
-        return replace(row, status="failed", error=printable(str(exc)))
-    return replace(row, status="generated")
+            return replace(row, status=Status.GENERATED)
+        return replace(row, status=Status.FAILED, error=printable(str(exc)))
+    return replace(row, status=Status.GENERATED)
 
 
 def _is_this_students(path: Path, request: ClassroomRequest, student: Student) -> bool:
@@ -322,15 +358,16 @@ def _publish_all(
 ) -> None:
     # Set on Ctrl-C: the client then creates nothing more, and its waits end at once.
     stop = threading.Event()
-    github = GitHub(token, request.api_url, notify=notify, write_interval=1.0, stop=stop)
+    api = _destination(request).api()
+    github = GitHub(token, api, notify=notify, write_interval=1.0, stop=stop)
     todo = []
     for student in students:
         row = rows[student.key]
         previous = earlier.get(row.repository)
-        if row.status != "generated":
+        if row.status is not Status.GENERATED:
             continue
-        if previous is not None and previous.status == "published":
-            rows[student.key] = replace(row, status="published", url=previous.url)
+        if previous is not None and previous.status is Status.PUBLISHED:
+            rows[student.key] = replace(row, status=Status.PUBLISHED, url=previous.url)
             report.put(rows[student.key])
         else:
             todo.append(student)
@@ -345,7 +382,7 @@ def _publish_all(
         def abandoned(student: Student) -> None:
             rows[student.key] = replace(
                 rows[student.key],
-                status="failed",
+                status=Status.FAILED,
                 error="interrupted while publishing (the repository may exist): run the same "
                 "command again to finish",
             )
@@ -376,18 +413,20 @@ def _publish_one(
 ) -> StudentResult:
     """Create, push and share one student's repository; stop between steps once *stop* is set."""
     if not student.github:
-        return replace(row, status="failed", error="no GitHub handle: cannot share the repository")
+        return replace(
+            row, status=Status.FAILED, error="no GitHub handle: cannot share the repository"
+        )
     published = None
     try:
         if not github.user_exists(student.github):
-            return replace(row, status="failed", error=f"no GitHub user named {student.github}")
+            return replace(
+                row, status=Status.FAILED, error=f"no GitHub user named {student.github}"
+            )
         if stop.is_set():
             return row  # interrupted before anything was made: still only generated
         target = PublishRequest(
             project=Path(row.path),
-            org=request.org,
-            private=request.private,
-            api_url=request.api_url,
+            destination=_destination(request),
             # No --existing: an earlier run's repository is known by origin or by the
             # intent it recorded; one made by anyone else is never taken over.
         )
@@ -401,20 +440,20 @@ def _publish_one(
         if published is None:  # created, and stopped while waiting to push
             return replace(
                 row,
-                status="failed",
+                status=Status.FAILED,
                 error="interrupted after creating the repository, before pushing: run the "
                 "same command again to finish",
             )
         return replace(
             row,
-            status="failed",
+            status=Status.FAILED,
             url=published.url,
             error=f"interrupted after pushing, before inviting {student.github}: run the same "
             "command again to finish",
         )
     except ScaffoldError as exc:
-        return replace(row, status="failed", error=printable(str(exc)))
-    return replace(row, status="published", url=published.url)
+        return replace(row, status=Status.FAILED, error=printable(str(exc)))
+    return replace(row, status=Status.PUBLISHED, url=published.url)
 
 
 def _has_origin(project: Path) -> bool:
@@ -453,12 +492,12 @@ class _Report:
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return {}  # missing, or not a report this tool wrote: start afresh
 
-    def put(self, row: StudentResult, flush: bool | str = True) -> None:
-        """Record *row*; rewrite the files now, never, or if a period has passed."""
+    def put(self, row: StudentResult, flush: Flush = Flush.NOW) -> None:
+        """Record *row*; rewrite the files now, later, or now if a period has passed."""
         with self._lock:
             self._rows[(row.line, row.student)] = row
             due = time.monotonic() - self._written >= self.period
-            if flush is True or (flush == "periodically" and due):
+            if flush is Flush.NOW or (flush is Flush.PERIODICALLY and due):
                 self._write_locked()
 
     def write(self) -> None:
@@ -474,8 +513,8 @@ class _Report:
     def _write_locked(self) -> None:
         rows = [asdict(self._rows[key]) for key in sorted(self._rows)]
         summary = {
-            status: sum(r["status"] == status for r in rows)
-            for status in ("generated", "published", "failed", "pending")
+            status.value: sum(r["status"] == status for r in rows)
+            for status in (Status.GENERATED, Status.PUBLISHED, Status.FAILED, Status.PENDING)
         }
         _atomic_write(
             self.folder / REPORT_JSON,

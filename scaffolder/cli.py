@@ -7,7 +7,6 @@ them, so ``mlscaffold --help`` and completion stay fast.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -17,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scaffolder.errors import InvalidInput, ScaffoldError, printable
+from scaffolder.contract import GITHUB_USER, PACKAGE_NAME
+from scaffolder.destination import API_URL_VARIABLE, DEFAULT_API_URL, Destination
+from scaffolder.errors import ScaffoldError, display_path, printable
 
 if TYPE_CHECKING:
-    from scaffolder.credentials import Token
-    from scaffolder.publish import Published, PublishRequest
+    from scaffolder.generate import Project
 
-LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "none")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -33,17 +32,24 @@ class _ExitError(click.ClickException):
     def __init__(self, message: str, exit_code: int) -> None:
         # One line, whatever a server, a file or a value put into the message.
         super().__init__(printable(message))
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click's per-class default, set per error
 
 
 class _Group(click.Group):
     """The command group; turns every ``ScaffoldError`` into a one-line error, in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from scaffolder.gitops import forget_callers_repository
+
+        # A command works only on repositories it names by path: git must not follow a
+        # GIT_DIR or GIT_INDEX_FILE of its caller's (a hook's) into another repository.
+        forget_callers_repository()
         try:
             return super().invoke(ctx)
         except ScaffoldError as exc:
-            raise _ExitError(str(exc), exc.exit_code) from None
+            # A note the library added on the way up (e.g. where the project was kept).
+            message = " ".join([str(exc), *getattr(exc, "__notes__", [])])
+            raise _ExitError(message, exc.exit_code) from None
 
 
 def _complete_template(
@@ -70,36 +76,114 @@ def _parse_settings(
     return settings
 
 
+class _LicenceChoice(click.Choice):  # type: ignore[type-arg]
+    """The licences the bundled templates offer, read from them when first needed.
+
+    Lazily, so that ``mlscaffold --help`` and completion read no template.
+    """
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=False)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from scaffolder.contract import licence_choices
+
+        return licence_choices()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # click.Choice.__init__ sets the (empty) choices given to it
+
+
+def _typed_only(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Return the option's value if it was typed on the command line, else None.
+
+    The library then applies its own default, and reads ``GITHUB_API_URL``
+    itself (an empty one is refused, not taken for github.com): so the
+    commands can tell an option given from one left out.
+    """
+    source = ctx.get_parameter_source(param.name or "")
+    return value if source is click.core.ParameterSource.COMMANDLINE else None
+
+
+def _settings_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--set KEY=VALUE`` (repeatable): template variables, as a dict."""
+    return click.option(
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="KEY=VALUE",
+        callback=_parse_settings,
+        help=help_text,
+    )
+
+
+def _output_dir_option(
+    default: Path, help_text: str, *, file_okay: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output-dir``: the folder that receives what a command generates."""
+    return click.option(
+        "-o",
+        "--output-dir",
+        type=click.Path(file_okay=file_okay, path_type=Path),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _visibility_option(
+    public: bool, help_text: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--public/--private``: True or False as typed, None when left out."""
+    return click.option(
+        "--public/--private",
+        default=public,
+        show_default=True,
+        callback=_typed_only,
+        help=help_text,
+    )
+
+
+def _api_url_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--api-url``: as typed, None when left out (the library reads GITHUB_API_URL)."""
+    return click.option(
+        "--api-url",
+        envvar=API_URL_VARIABLE,
+        show_envvar=True,
+        callback=_typed_only,
+        help=f"GitHub API root [default: {DEFAULT_API_URL}]; for GitHub Enterprise Server, "
+        "https://HOST/api/v3.",
+    )(command)
+
+
 def _publishing_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add the options that say where and how to publish (``publish``, and ``new --publish``)."""
-    options = [
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option("--org", help="Create the repository in this organisation, not your account."),
-        click.option(
-            "--public/--private",
-            default=True,
-            show_default=True,
-            help="Who can see the repository.",
-        ),
+        _visibility_option(True, "Who can see the repository."),
         click.option(
             "--template-repo",
             is_flag=True,
             help="Mark it as a template repository (for instructors).",
         ),
-        click.option(
-            "--api-url",
-            envvar="GITHUB_API_URL",
-            show_envvar=True,
-            help="GitHub API root [default: https://api.github.com]; for GitHub Enterprise "
-            "Server, https://HOST/api/v3.",
-        ),
+        _api_url_option,
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-# The publishing options of `new` as they are spelled on the command line.
-_PUBLISHING_FLAGS = {"org": "--org", "template_repo": "--template-repo", "api_url": "--api-url"}
+def _destination(
+    org: str | None, public: bool | None, template_repo: bool, api_url: str | None
+) -> Destination:
+    return Destination(
+        org=org,
+        private=None if public is None else not public,
+        template_repo=template_repo,
+        api_url=api_url,
+    )
 
 
 @click.group("mlscaffold", cls=_Group, context_settings=CONTEXT_SETTINGS)
@@ -145,23 +229,9 @@ def list_command(as_json: bool) -> None:
 @cli.command()
 @click.argument("template", shell_complete=_complete_template)
 @click.argument("name", required=False)
-@click.option(
-    "-o",
-    "--output-dir",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Folder to create the project in.",
-)
+@_output_dir_option(Path("."), "Folder to create the project in.")
 @click.option("--no-input", is_flag=True, help="Use defaults and the options given; never prompt.")
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="KEY=VALUE",
-    callback=_parse_settings,
-    help="Set any template variable (repeatable), e.g. --set random_seed=7.",
-)
+@_settings_option("Set any template variable (repeatable), e.g. --set random_seed=7.")
 @click.option("--author", help="Author name (default: git's user.name).")
 @click.option("--email", help="Author email (default: git's user.email).")
 @click.option(
@@ -172,7 +242,7 @@ def list_command(as_json: bool) -> None:
 @click.option(
     "--license",
     "license_",
-    type=click.Choice(LICENSES, case_sensitive=False),
+    type=_LicenceChoice(),
     help="Licence of the project [default: MIT].",
 )
 @click.option("--no-git", is_flag=True, help="Do not create a git repository.")
@@ -198,7 +268,7 @@ def new(
     no_git: bool,
     publish_: bool,
     org: str | None,
-    public: bool,
+    public: bool | None,
     template_repo: bool,
     api_url: str | None,
     dry_run: bool,
@@ -218,24 +288,20 @@ def new(
       mlscaffold new medical-diagnosis --dry-run
     """
     from scaffolder.catalog import get_template
+    from scaffolder.contract import given_answers
+    from scaffolder.destination import check_new_options
     from scaffolder.generate import ProjectRequest, create_project, preview_project
 
-    if publish_ and no_git:
-        raise click.UsageError("--publish needs git; leave out --no-git")
-    if not publish_:
-        _refuse_publishing_options(public)
-    # Where and as whom to publish is settled before anything is written.
-    publishing = _publishing_settings(api_url, org) if publish_ and not dry_run else None
-    answers = dict(settings)
-    for key, value in (
-        ("project_name", name),
-        ("author_name", author),
-        ("author_email", email),
-        ("github_username", github_user),
-        ("license", license_),
-    ):
-        if value is not None:
-            answers[key] = value
+    destination = _destination(org, public, template_repo, api_url)
+    check_new_options(publish_, not no_git, destination)
+    answers = given_answers(
+        settings,
+        project_name=name,
+        author_name=author,
+        author_email=email,
+        github_user=github_user,
+        license_=license_,
+    )
     request = ProjectRequest(
         template=get_template(template),
         output_dir=output_dir,
@@ -258,53 +324,20 @@ def new(
         click.echo("Nothing was written.")
         return
 
-    project = create_project(request)
-    shown = _display_path(project.path)
-    click.secho(f"Created {shown} from template {template} {request.template.version}", bold=True)
-    details = f"  {len(project.files)} files"
-    if project.commit:
-        details += f", first commit {project.commit[:7]} on main by {project.author}"
-    click.echo(details)
-    if project.uncommitted:
-        click.echo(
-            f"  not committed, as the project's .gitignore says: {', '.join(project.uncommitted)}"
-        )
-    if project.author_is_placeholder:
-        click.echo(
-            f"Note: no author given and git has no user.name/user.email, so the author is "
-            f"{project.author}. Pass --author and --email next time, or edit LICENSE, "
-            "CITATION.cff and pyproject.toml.",
-            err=True,
-        )
-    if project.links_are_placeholder and publishing is None:
-        click.echo(
-            "Note: no GitHub user given (--github-user) and none found in gh's or git's config "
-            "(git config --global github.user NAME), so the CI badge and links name "
-            f"{project.context['github_username']}; `mlscaffold publish` points them at the "
-            "repository it creates.",
-            err=True,
-        )
-    if publishing is not None:
-        from scaffolder.publish import PublishRequest
+    def created(project: Project) -> None:
+        _echo_created(project, template, request.template.version, publishing=publish_)
 
-        target, token = publishing
-        publishing_request = PublishRequest(
-            project=project.path,
-            org=org,
-            private=not public,
-            template_repo=template_repo,
-            api_url=target,
-        )
-        try:
-            published = _publish(publishing_request, token)
-        except ScaffoldError as exc:
-            raise _ExitError(
-                f"{exc} (the project is ready at {shown}; fix that, then run "
-                f"`mlscaffold publish {shlex.quote(shown)}`)",
-                exc.exit_code,
-            ) from None
+    if publish_:
+        # Imported here: `new` without --publish should not pay for the HTTP client.
+        from scaffolder.publish import create_and_publish
+
+        project, published = create_and_publish(request, destination, _notify, created=created)
         click.echo(f"  published at {published.url}")
-    package = project.context.get("package_name", "")
+    else:
+        project = create_project(request)
+        created(project)
+    shown = display_path(project.path)
+    package = project.context.get(PACKAGE_NAME, "")
     click.echo("\nNext:")
     click.echo(f"  cd {shlex.quote(shown)}")
     click.echo(
@@ -332,12 +365,16 @@ def new(
 @click.option(
     "--existing", is_flag=True, help="Push into a repository of that name that exists and is empty."
 )
-@click.option("--dry-run", is_flag=True, help="Print the API calls and git commands; do nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Make the same checks and look-ups (reads only); print the changes it would make.",
+)
 def publish(
     directory: Path,
     name: str | None,
     org: str | None,
-    public: bool,
+    public: bool | None,
     template_repo: bool,
     description: str | None,
     homepage: str | None,
@@ -361,26 +398,25 @@ def publish(
       mlscaffold publish --org my-bootcamp --private --template-repo
       mlscaffold publish --remote git@gitlab.com:me/fraud-detection.git
     """
-    from scaffolder.github import DEFAULT_API_URL, resolve_api_url
     from scaffolder.publish import PublishRequest
+    from scaffolder.publish import publish as publish_project
 
     request = PublishRequest(
         project=directory,
+        destination=_destination(org, public, template_repo, api_url),
         name=name,
-        org=org,
-        private=not public,
-        template_repo=template_repo,
         description=description,
         homepage=homepage,
-        api_url=resolve_api_url(api_url) if remote is None else DEFAULT_API_URL,
         remote=remote,
         existing=existing,
     )
+    published = publish_project(request, notify=_notify, pretend=dry_run)
     if dry_run:
-        _echo_publish_plan(request)
+        click.echo("Would publish:")
+        for line in published.steps:
+            click.echo(f"  {line}")
         click.echo("Nothing was done.")
         return
-    published = _publish(request)
     verb = "Created and pushed" if published.created else "Pushed"
     click.secho(f"{verb}: {published.url}", bold=True)
 
@@ -395,27 +431,13 @@ def publish(
     "template variable.",
 )
 @click.option("--prefix", help="Repository name prefix, e.g. ml-fraud-2026 [default: TEMPLATE].")
-@click.option(
-    "-o",
-    "--output-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("classroom"),
-    show_default=True,
-    help="Folder for the students' repositories and the report.",
+@_output_dir_option(
+    Path("classroom"), "Folder for the students' repositories and the report.", file_okay=False
 )
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="KEY=VALUE",
-    callback=_parse_settings,
-    help="Set a template variable for every student (repeatable).",
-)
+@_settings_option("Set a template variable for every student (repeatable).")
 @click.option("--publish", "publish_", is_flag=True, help="Create, push and share each repository.")
 @click.option("--org", help="With --publish: the organisation that owns the repositories.")
-@click.option(
-    "--public/--private", default=False, show_default=True, help="With --publish: visibility."
-)
+@_visibility_option(False, "With --publish: visibility.")
 @click.option(
     "--jobs",
     type=click.IntRange(1, 16),
@@ -424,12 +446,7 @@ def publish(
     help="Students worked on at once (generating: processes; publishing: connections, "
     "whose API writes still take turns).",
 )
-@click.option(
-    "--api-url",
-    envvar="GITHUB_API_URL",
-    show_envvar=True,
-    help="GitHub API root [default: https://api.github.com].",
-)
+@_api_url_option
 def classroom(
     template: str,
     roster: Path,
@@ -438,7 +455,7 @@ def classroom(
     settings: dict[str, str],
     publish_: bool,
     org: str | None,
-    public: bool,
+    public: bool | None,
     jobs: int,
     api_url: str | None,
 ) -> None:
@@ -463,14 +480,14 @@ def classroom(
           --publish --org my-bootcamp --jobs 4
     """
     from scaffolder.catalog import get_template
-    from scaffolder.classroom import REPORT_CSV, REPORT_JSON, ClassroomRequest, run_classroom
+    from scaffolder.classroom import (
+        REPORT_CSV,
+        REPORT_JSON,
+        ClassroomRequest,
+        Status,
+        run_classroom,
+    )
 
-    if org and not publish_:
-        raise click.UsageError("--org is for --publish")
-    from scaffolder.github import DEFAULT_API_URL, resolve_api_url
-
-    if publish_:
-        api_url = resolve_api_url(api_url)
     request = ClassroomRequest(
         template=get_template(template),
         roster=roster,
@@ -479,13 +496,13 @@ def classroom(
         settings=settings,
         publish=publish_,
         org=org,
-        private=not public,
+        private=None if public is None else not public,
         jobs=jobs,
-        api_url=api_url if publish_ and api_url else DEFAULT_API_URL,
+        api_url=api_url,
     )
     results = run_classroom(request, notify=_notify, phase=_progress)
     done = "published" if publish_ else "generated"
-    failed = [r for r in results if r.status == "failed"]
+    failed = [r for r in results if r.status is Status.FAILED]
     click.echo(f"{len(results) - len(failed)} of {len(results)} students {done}.")
     for row in failed:
         click.echo("  " + printable(f"line {row.line} ({row.student}): {row.error}"), err=True)
@@ -501,62 +518,38 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.update(1)
 
 
-def _refuse_publishing_options(public: bool) -> None:
-    """Refuse the publishing options of ``new`` given on the command line without --publish."""
-    ctx = click.get_current_context()
-    flags = dict(_PUBLISHING_FLAGS, public="--public" if public else "--private")
-    for name, flag in flags.items():
-        # Only what was typed: GITHUB_API_URL, set in every GitHub Actions job, is no mistake.
-        if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
-            raise InvalidInput(f"{flag} is for --publish")
-
-
-def _publishing_settings(api_url: str | None, org: str | None) -> tuple[str, Token]:
-    """Return the API and the token ``new --publish`` will use; refuse a bad --org or API.
-
-    Raises if --api-url (or GITHUB_API_URL) or --org cannot work, or no token is found.
-    """
-    # Imported here: `new` without --publish should not pay for the HTTP client.
-    from scaffolder.github import resolve_api_url
-    from scaffolder.names import check_owner
-    from scaffolder.publish import require_token
-
-    resolved = resolve_api_url(api_url)
-    if org is not None:
-        check_owner(org)
-    return resolved, require_token(resolved)
-
-
-def _publish(request: PublishRequest, token: Token | None = None) -> Published:
-    from scaffolder.publish import publish as publish_project
-
-    return publish_project(request, token, _notify)
+def _echo_created(project: Project, template: str, version: str, *, publishing: bool) -> None:
+    """Report the project ``new`` created, and what it could not fill in."""
+    shown = display_path(project.path)
+    click.secho(f"Created {shown} from template {template} {version}", bold=True)
+    details = f"  {len(project.files)} files"
+    if project.commit:
+        details += f", first commit {project.commit[:7]} on main by {project.author}"
+    click.echo(details)
+    if project.uncommitted:
+        click.echo(
+            f"  not committed, as the project's .gitignore says: {', '.join(project.uncommitted)}"
+        )
+    if project.author_is_placeholder:
+        click.echo(
+            f"Note: no author given and git has no user.name/user.email, so the author is "
+            f"{project.author}. Pass --author and --email next time, or edit LICENSE, "
+            "CITATION.cff and pyproject.toml.",
+            err=True,
+        )
+    if project.links_are_placeholder and not publishing:
+        click.echo(
+            "Note: no GitHub user given (--github-user) and none found in gh's or git's config "
+            "(git config --global github.user NAME), so the CI badge and links name "
+            f"{project.context[GITHUB_USER]}; `mlscaffold publish` points them at the "
+            "repository it creates.",
+            err=True,
+        )
 
 
 def _notify(message: str) -> None:
     """Print a progress line of the library on stderr, as one printable line."""
     click.echo(printable(message), err=True)
-
-
-def _echo_publish_plan(request: PublishRequest) -> None:
-    from scaffolder.publish import describe
-
-    click.echo("Would publish:")
-    for line in describe(request):
-        click.echo(f"  {line}")
-
-
-def _display_path(path: Path) -> str:
-    """*path* relative to the working directory when it lies inside it, else absolute.
-
-    A name that is not UTF-8 (its bytes arrive as lone surrogates) is shown escaped.
-    """
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        relative = str(path)
-    shown = str(path) if relative.startswith("..") else relative
-    return shown if shown.isprintable() else printable(shown)
 
 
 def main() -> None:

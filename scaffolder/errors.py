@@ -8,7 +8,9 @@ one-line message and an exit status in one place: 1 for a failure at run time,
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from pathlib import Path
 
 
 class ScaffoldError(Exception):
@@ -71,3 +73,16 @@ def shown(value: object, limit: int = 40) -> str:
     """Return *value* quoted for a message: escaped as Python does, and cut if it is long."""
     text = str(value)
     return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
+def display_path(path: Path) -> str:
+    """*path* relative to the working directory when it lies inside it, else absolute.
+
+    A name that is not UTF-8 (its bytes arrive as lone surrogates) is shown escaped.
+    """
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        relative = str(path)
+    text = str(path) if relative.startswith("..") else relative
+    return text if text.isprintable() else printable(text)

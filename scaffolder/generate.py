@@ -21,6 +21,13 @@ from typing import Any
 
 from scaffolder import answers as answers_
 from scaffolder.catalog import Template
+from scaffolder.contract import (
+    AUTHOR_EMAIL,
+    AUTHOR_NAME,
+    GITHUB_USER,
+    PROJECT_SLUG,
+    placeholder,
+)
 from scaffolder.errors import GitError, InvalidInput, ScaffoldError, TargetExists
 from scaffolder.interrupts import process_is_running
 from scaffolder.record import write_record
@@ -136,9 +143,9 @@ class _Plan:
     author: str
     author_is_placeholder: bool
 
-    def project(self, files: list[str], commit: str | None = None) -> Project:
-        from scaffolder.links import PLACEHOLDER
+    links_are_placeholder: bool
 
+    def project(self, files: list[str], commit: str | None = None) -> Project:
         return Project(
             self.path,
             self.context,
@@ -146,7 +153,7 @@ class _Plan:
             self.author,
             self.author_is_placeholder,
             commit,
-            links_are_placeholder=self.context.get("github_username") == PLACEHOLDER,
+            links_are_placeholder=self.links_are_placeholder,
         )
 
 
@@ -165,43 +172,44 @@ def _plan(request: ProjectRequest) -> _Plan:
     if found:
         raise InvalidInput(found[0][1])
     # Resolved, so that `-o ..` run from inside the target is seen to be the target.
-    target = (request.output_dir.resolve() / str(context["project_slug"])).absolute()
+    target = (request.output_dir.resolve() / str(context[PROJECT_SLUG])).absolute()
     try:
         _check_target(target)
     except OSError as exc:  # e.g. a path too long for the file system
         raise InvalidInput(f"cannot use {target}: {exc.strerror or exc}") from exc
     name, email = _author(context)
-    placeholder = (name, email) == (raw.get("author_name"), raw.get("author_email"))
-    return _Plan(target, context, f"{name} <{email}>", placeholder)
+    # Still the template's own defaults ("Your Name"): nobody gave an author, or a GitHub user.
+    unnamed = (name, email) == (placeholder(raw, AUTHOR_NAME), placeholder(raw, AUTHOR_EMAIL))
+    unlinked = GITHUB_USER in context and context[GITHUB_USER] == placeholder(raw, GITHUB_USER)
+    return _Plan(target, context, f"{name} <{email}>", unnamed, unlinked)
 
 
 def _git_author_defaults(raw: Mapping[str, Any], answers: Mapping[str, str]) -> dict[str, str]:
     """Offer the user's git identity as the author, unless the answers already give one."""
-    wanted = [key for key in ("author_name", "author_email") if key in raw and key not in answers]
+    wanted = [key for key in (AUTHOR_NAME, AUTHOR_EMAIL) if key in raw and key not in answers]
     if not wanted:
         return {}
     from scaffolder import gitops
 
     name, email = gitops.configured_identity()
-    found = {"author_name": name, "author_email": email}
-    return {key: found[key] for key in wanted if found[key]}
+    found = {AUTHOR_NAME: name, AUTHOR_EMAIL: email}
+    return {key: value for key in wanted if (value := found[key])}
 
 
 def _github_user_default(raw: Mapping[str, Any], answers: Mapping[str, str]) -> dict[str, str]:
     """Offer the user's GitHub login (from gh or git config) for the badge and links."""
-    if "github_username" not in raw or "github_username" in answers:
+    if GITHUB_USER not in raw or GITHUB_USER in answers:
         return {}
     from scaffolder.links import configured_login
 
     login = configured_login()
-    return {"github_username": login} if login else {}
+    return {GITHUB_USER: login} if login else {}
 
 
 def _author(context: Mapping[str, Any]) -> tuple[str, str]:
-    return (
-        str(context.get("author_name") or "mlscaffold user"),
-        str(context.get("author_email") or "mlscaffold@example.com"),
-    )
+    # Never empty for a template with the validation hook, which refuses an empty author;
+    # for one without, git refuses the empty identity and the project is kept without git.
+    return str(context.get(AUTHOR_NAME, "")), str(context.get(AUTHOR_EMAIL, ""))
 
 
 def _check_target(target: Path) -> None:
@@ -246,7 +254,7 @@ def remove_stale_staging(output_dir: Path, name: str = "") -> None:
 
 
 def _list_files(project: Path) -> list[str]:
-    files = []
+    files: list[str] = []
     for root, dirs, names in os.walk(project):
         dirs[:] = [d for d in dirs if d != ".git"]
         files.extend(Path(root, n).relative_to(project).as_posix() for n in names)

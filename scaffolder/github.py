@@ -9,7 +9,6 @@ is shown with the token taken out, in case it echoes the request.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import time
@@ -21,12 +20,11 @@ from typing import Any
 
 from scaffolder import httpclient
 from scaffolder.credentials import Token, host_of, redact, redact_secrets, token_help
-from scaffolder.errors import InvalidInput, ScaffoldError, shown
+from scaffolder.destination import DEFAULT_API_URL, check_api_url
+from scaffolder.errors import ScaffoldError
 from scaffolder.names import is_login
 
-DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _URL_TEXT = re.compile(r"[\x21-\x7e]+")  # what a URL from GitHub may hold
 
 # GitHub's secondary limits on content-creating requests (POST, PATCH, PUT, DELETE): "no
@@ -55,65 +53,6 @@ class NoAnswer(GitHubError):
     The connection dropped or GitHub answered with a server error (5xx): the change
     may have been made all the same.
     """
-
-
-def resolve_api_url(given: str | None, environ: Mapping[str, str] = os.environ) -> str:
-    """Return the API root: *given* (``--api-url``), else ``GITHUB_API_URL``, else github.com's.
-
-    A ``GITHUB_API_URL`` that is set but empty is refused rather than taken for
-    github.com, which could publish an enterprise's code to the public site.
-    """
-    if given is not None:
-        # click hands over GITHUB_API_URL as the option's value when it is set
-        source = "GITHUB_API_URL" if given == environ.get("GITHUB_API_URL") else "--api-url"
-        return check_api_url(given, source)
-    if "GITHUB_API_URL" in environ:
-        return check_api_url(environ["GITHUB_API_URL"], "GITHUB_API_URL")
-    return DEFAULT_API_URL
-
-
-def check_api_url(url: str, source: str = "--api-url") -> str:
-    """Return *url* (without a trailing slash) if it can be a GitHub API root; else refuse it.
-
-    It must be an http(s) URL with a host, a valid port and no credentials;
-    plain http only to this machine, since the token would travel unencrypted.
-    """
-    text = url.strip()
-    if not text:
-        raise InvalidInput(
-            f"{source} is empty; leave it out for github.com, or give your server's API, "
-            "e.g. https://github.example.com/api/v3"
-        )
-    quoted = shown(text, 80)
-    if any(not ch.isprintable() for ch in text):
-        raise InvalidInput(f"{source} {quoted} holds a line break or a control character")
-    try:
-        parts = urllib.parse.urlsplit(text)
-        hostname = parts.hostname
-    except ValueError as exc:  # e.g. "http://[::1" or "http://[zz::1]/"
-        raise InvalidInput(f"{source} {quoted} is not a URL: {exc}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise InvalidInput(
-            f"{source} {quoted} is not a URL; give it with its scheme, e.g. https://api.github.com"
-        )
-    try:
-        port = parts.port
-    except ValueError:
-        raise InvalidInput(
-            f"{source} {quoted} has a port that is not a number from 1 to 65535"
-        ) from None
-    if not hostname or port == 0:
-        raise InvalidInput(f"{source} {quoted} has no host (or port 0)")
-    if "@" in parts.netloc:
-        raise InvalidInput(
-            f"{source} holds a user name or password; give the token through GITHUB_TOKEN or "
-            "gh instead"
-        )
-    if parts.scheme.lower() == "http" and hostname.lower() not in _LOOPBACK:
-        raise InvalidInput(
-            f"{source} {quoted} is plain http: your token would travel unencrypted; use https://"
-        )
-    return text.rstrip("/")
 
 
 def web_origin(api_url: str) -> tuple[str, str, int | None]:

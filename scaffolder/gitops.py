@@ -52,8 +52,10 @@ def forget_callers_repository() -> None:
 
     GitPython reads GIT_DIR and GIT_WORK_TREE from ``os.environ`` itself and
     passes the whole environment to every git it runs (it can add variables to a
-    call, not remove them), so they are removed here, once, for every git call
-    and every process this one starts.
+    call, not remove them), so they cannot be left out where git is run. A
+    command therefore calls this once, where it starts (``cli``), for every git
+    call and every process it starts; importing or calling this module changes
+    no environment.
     """
     for name in REPOSITORY_VARIABLES:
         os.environ.pop(name, None)
@@ -63,14 +65,16 @@ def _gitpython() -> ModuleType:
     """Import GitPython, turning its import-time failures into a ``GitError``.
 
     GitPython runs ``git version`` when it is imported: it raises if git is
-    missing (unless GIT_PYTHON_REFRESH is "quiet", which defers that to the first
-    call) and also if git is present but cannot run, e.g. with a broken config.
+    missing (an ImportError saying "Bad git executable"; it would defer that
+    only if GIT_PYTHON_REFRESH said so, which is the user's to set) and also if
+    git is present but cannot run, e.g. with a broken config. A failed import is
+    tried again at the next call.
     """
-    forget_callers_repository()
-    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     try:
         import git
-    except Exception as exc:  # ImportError, or GitCommandError raised by its refresh
+    except Exception as exc:  # ImportError, wrapping a GitCommandError raised by its refresh
+        if isinstance(exc, ImportError) and "Bad git executable" in str(exc):
+            raise GitError("git is not installed or not on PATH") from exc
         cause = exc.__cause__ or exc
         detail = getattr(cause, "stderr", "") or str(cause)
         raise GitError(f"git failed: {_last_line(detail)}") from exc

@@ -20,7 +20,6 @@ from scaffolder.errors import InvalidInput
 from scaffolder.names import is_login
 from scaffolder.record import RECORD_FILE, read_record, update_record
 
-PLACEHOLDER = "your-github-username"
 GITHUB = "https://github.com/"
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
+from scaffolder.contract import GITHUB_LOGIN as LOGIN
 from scaffolder.errors import InvalidInput, shown
 
-# Letters, digits and single hyphens, not at either end; at most 39 characters.
-LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 REPOSITORY = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 

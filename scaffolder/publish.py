@@ -14,35 +14,38 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder import gitops, links
 from scaffolder.credentials import (
     Token,
-    find_token,
     redact,
     redact_url,
     split_credentials,
     token_help,
 )
-from scaffolder.errors import InvalidInput, ScaffoldError
+from scaffolder.destination import Destination
+from scaffolder.errors import InvalidInput, ScaffoldError, display_path
 from scaffolder.github import (
     API_VERSION,
-    DEFAULT_API_URL,
     GitHub,
     GitHubError,
     NameTaken,
     NoAnswer,
-    check_api_url,
     repository_body,
+    web_origin,
 )
-from scaffolder.names import check_owner, check_repository
+from scaffolder.names import check_repository
 from scaffolder.record import read_record
+
+if TYPE_CHECKING:
+    from scaffolder.generate import Project, ProjectRequest
 
 # GitHub may answer "repository not found" to the first push into a repository it
 # created a moment ago; the push is tried again after each of these delays (seconds).
@@ -57,13 +60,10 @@ class PublishRequest:
     """What to publish and where; built by the CLI from its options."""
 
     project: Path
+    destination: Destination = Destination()
     name: str | None = None
-    org: str | None = None
-    private: bool = False
-    template_repo: bool = False
     description: str | None = None
     homepage: str | None = None
-    api_url: str = DEFAULT_API_URL
     remote: str | None = None
     existing: bool = False
 
@@ -84,26 +84,42 @@ class PublishRequest:
                 "give an https://, ssh:// or user@host:path address"
             )
         if self.remote is None:
-            check_api_url(self.api_url)
-            if self.org is not None:
-                check_owner(self.org)
+            self.destination.api()
 
 
 @dataclass(frozen=True)
 class Published:
-    """Where the project now lives."""
+    """Where the project now lives; for a dry run, where it would, and the steps it would take."""
 
     url: str
     remote_url: str
     created: bool
+    steps: tuple[str, ...] = ()
 
 
-def require_token(api_url: str) -> Token:
-    """Return the token for *api_url*'s host, or raise ``GitHubError`` saying how to get one."""
-    token = find_token(api_url)
-    if token is None:
-        raise GitHubError(f"no GitHub token found: {token_help(api_url)}")
-    return token
+class _Steps:
+    """The changes of one publish run: made, or with *pretend* only written down.
+
+    Reads (your login, whether the repository exists, whether it is empty) are
+    made either way, so that a dry run meets every refusal a real run would.
+    """
+
+    def __init__(self, pretend: bool) -> None:
+        self.pretend = pretend
+        self.lines: list[str] = []
+
+    def note(self, line: str) -> None:
+        """Write down a read the run made (shown by a dry run only)."""
+        if self.pretend:
+            self.lines.append(line)
+
+    def change(self, line: str, action: Callable[[], object]) -> bool:
+        """Make the change *action* makes, or write down *line* instead; whether it was made."""
+        if self.pretend:
+            self.lines.append(line)
+            return False
+        action()
+        return True
 
 
 def publish(
@@ -111,14 +127,19 @@ def publish(
     token: Token | None = None,
     notify: Callable[[str], None] = lambda message: None,
     github: GitHub | None = None,
+    *,
+    pretend: bool = False,
 ) -> Published:
     """Create the repository (unless ``request.remote``), point origin at it and push main.
 
     The token is looked up for the API's host unless given; *github* is a client
     to share (a classroom run shares one, for its rate limits). No message this
-    raises holds the token.
+    raises holds the token. With *pretend* (``--dry-run``) nothing is changed:
+    the same checks and reads are made (with a token: your login and the
+    repository's lookup), and ``Published.steps`` lists what would be changed.
     """
     request.check()
+    steps = _Steps(pretend)
     with _redacting(token):
         repo = gitops.open_repository(request.project)
         if request.remote:
@@ -126,27 +147,60 @@ def publish(
             # .git/config; a GitHub token is never sent to such a server.
             bare, credentials = split_credentials(request.remote)
             auth = gitops.BasicAuth(*credentials) if credentials else None
-            _use_remote(repo, bare)
-            gitops.push(repo, "origin", auth=auth)
-            return Published(bare, bare, created=False)
+            _use_remote(repo, bare, steps)
+            steps.change(
+                f"git push --set-upstream origin {gitops.BRANCH}",
+                lambda: gitops.push(repo, "origin", auth=auth),
+            )
+            return Published(bare, bare, created=False, steps=tuple(steps.lines))
 
-        token = token or require_token(request.api_url)
-        github = github or GitHub(token, request.api_url, notify=notify)
-        owner = request.org or github.login()
-        auth = gitops.BasicAuth("x-access-token", token.value)
+        api, token = request.destination.settle(token, required=not pretend)
+        source = token.source if token else "no token found: " + token_help(api)
+        steps.note(
+            f"Headers: Accept: application/vnd.github+json, X-GitHub-Api-Version: {API_VERSION}, "
+            f"Authorization: Bearer <token from {source}>"
+        )
+        if token is not None:
+            github = github or GitHub(token, api, notify=notify)
+        owner = request.destination.org or _login(github, api, steps)
+        auth = gitops.BasicAuth("x-access-token", token.value) if token else None
+        expected = web_address(api, owner, request.repo_name)
         # Refused now, with nothing created, rather than after the repository exists.
-        links.check_can_repoint(repo, links.GITHUB + f"{owner}/{request.repo_name}")
-        info, created, fresh = _find_or_create(github, repo, request, owner, auth, notify)
-        repointed = links.point_links(repo, info["html_url"])
-        if repointed:
-            notify(f"Pointed the CI badge and links at {info['html_url']} (commit {repointed[:7]})")
-        gitops.set_remote(repo, info["clone_url"])
-        if fresh:
-            _push_when_ready(repo, auth, f"{owner}/{request.repo_name}", github.sleep, notify)
+        links.check_can_repoint(repo, expected)
+        info, created, fresh = _find_or_create(
+            github, repo, request, api, owner, auth, notify, steps
+        )
+        if steps.pretend:
+            current, repointed = links.files_to_repoint(repo, info["html_url"])
+            if repointed:
+                steps.note(
+                    f"git commit   (points the CI badge and links, now {current}, at "
+                    f"{info['html_url']})"
+                )
         else:
-            gitops.push(repo, "origin", auth=auth)
-        _forget_intent(repo)  # done: origin now says where the project lives
-        return Published(info["html_url"], info["clone_url"], created)
+            sha = links.point_links(repo, info["html_url"])
+            if sha:
+                notify(f"Pointed the CI badge and links at {info['html_url']} (commit {sha[:7]})")
+        if gitops.remote_url(repo) != info["clone_url"]:
+            steps.change(
+                f"git remote add origin {info['clone_url']}",
+                lambda: gitops.set_remote(repo, info["clone_url"]),
+            )
+        pushed = "   (the token goes to git through its environment, for that call only)"
+        if fresh:
+            full_name = f"{owner}/{request.repo_name}"
+            steps.change(
+                f"git push --set-upstream origin {gitops.BRANCH}:{gitops.BRANCH}{pushed}",
+                lambda: _push_when_ready(repo, auth, full_name, _sleep(github), notify),
+            )
+        else:
+            steps.change(
+                f"git push --set-upstream origin {gitops.BRANCH}:{gitops.BRANCH}{pushed}",
+                lambda: gitops.push(repo, "origin", auth=auth),
+            )
+        if not pretend:
+            _forget_intent(repo)  # done: origin now says where the project lives
+        return Published(info["html_url"], info["clone_url"], created, tuple(steps.lines))
 
 
 @contextmanager
@@ -161,47 +215,57 @@ def _redacting(token: Token | None) -> Iterator[None]:
         raise type(exc)(clean) from None
 
 
-def describe(request: PublishRequest) -> list[str]:
-    """Return the API calls and git commands ``publish`` would run (``--dry-run``; no token)."""
-    request.check()
-    gitops.open_repository(request.project)
-    if request.remote:
-        bare, _ = split_credentials(request.remote)
-        return [f"git remote add origin {bare}", "git push --set-upstream origin main"]
-    token = find_token(request.api_url)
-    source = token.source if token else "no token found: " + token_help(request.api_url)
-    body = repository_body(
-        request.repo_name,
-        request.private,
-        request.template_repo,
-        request.description or project_description(request.project),
-        request.homepage or project_homepage(request.project),
-    )
-    path = f"/orgs/{request.org}/repos" if request.org else "/user/repos"
-    owner = request.org or "<you>"
-    api = request.api_url.rstrip("/")
-    lines = [
-        f"Headers: Accept: application/vnd.github+json, X-GitHub-Api-Version: {API_VERSION}, "
-        f"Authorization: Bearer <token from {source}>"
-    ]
-    if not request.org:
-        lines.append(f"GET {api}/user   (your login: the repository's owner)")
-    lines += [
-        f"POST {api}{path}   {json.dumps(body, ensure_ascii=False)}",
-    ]
-    current = links.current_url(request.project)
-    if current and current.lower() != f"{links.GITHUB}{owner}/{request.repo_name}".lower():
-        lines.append(
-            f"git commit   (points the CI badge and links, now {current}, at the new "
-            "repository's address, if they differ)"
+def _login(github: GitHub | None, api: str, steps: _Steps) -> str:
+    """Return the token's user, who owns a repository published without --org."""
+    if github is None:  # a dry run without a token: nobody to ask
+        steps.note(f"GET {api}/user   (your login: the repository's owner; needs a token)")
+        return "<you>"
+    login = github.login()
+    steps.note(f"GET {api}/user   (your login, the repository's owner: {login})")
+    return login
+
+
+def _sleep(github: GitHub | None) -> Callable[[float], None]:
+    return github.sleep if github is not None else (lambda seconds: None)
+
+
+def web_address(api_url: str, owner: str, name: str) -> str:
+    """Return the web address of owner/name on the server of *api_url* (GitHub Enterprise too)."""
+    scheme, host, port = web_origin(api_url)
+    default = {"https": 443, "http": 80}.get(scheme)
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return f"{scheme}://{netloc}/{owner}/{name}"
+
+
+def create_and_publish(
+    request: ProjectRequest,
+    destination: Destination,
+    notify: Callable[[str], None] = lambda message: None,
+    *,
+    created: Callable[[Project], None] = lambda project: None,
+) -> tuple[Project, Published]:
+    """Generate the project *request* describes, then publish it (``new --publish``).
+
+    Where and as whom to publish is settled (API, organisation, token) before
+    anything is written; *created* is called with the project once it exists.
+    If publishing fails, the project stays, and the error says so and how to
+    finish the job.
+    """
+    from scaffolder.generate import create_project
+
+    _, token = destination.settle()
+    project = create_project(request)
+    created(project)
+    try:
+        published = publish(PublishRequest(project.path, destination), token, notify)
+    except ScaffoldError as exc:
+        shown = display_path(project.path)
+        exc.add_note(
+            f"(the project is ready at {shown}; fix that, then run "
+            f"`mlscaffold publish {shlex.quote(shown)}`)"
         )
-    lines += [
-        f"git remote add origin <clone_url from that answer, e.g. "
-        f"https://github.com/{owner}/{request.repo_name}.git>",
-        "git push --set-upstream origin main:main   (the token goes to git through its "
-        "environment, for that call only)",
-    ]
-    return lines
+        raise
+    return project, published
 
 
 def project_description(project: Path) -> str | None:
@@ -222,21 +286,24 @@ def project_homepage(project: Path) -> str | None:
 
 
 def _find_or_create(
-    github: GitHub,
+    github: GitHub | None,
     repo: Any,
     request: PublishRequest,
+    api: str,
     owner: str,
-    auth: gitops.BasicAuth,
+    auth: gitops.BasicAuth | None,
     notify: Callable[[str], None],
+    steps: _Steps,
 ) -> tuple[dict[str, Any], bool, bool]:
     """Return the repository to push to, whether this run created it, and whether it is new.
 
     New: mlscaffold created it just now, in this run or in an earlier one that got no
-    answer; GitHub may not have made such a repository ready for a push yet.
+    answer; GitHub may not have made such a repository ready for a push yet. Without
+    a client (a dry run without a token) the repository is taken to be missing.
     """
     name = request.repo_name
     origin = gitops.remote_url(repo)
-    existing = github.repository(owner, name)
+    existing = _look_up(github, api, owner, name, steps)
     if origin is not None:
         if existing is not None and origin == existing["clone_url"]:
             return existing, False, False  # an earlier run created it: finish the job
@@ -245,10 +312,12 @@ def _find_or_create(
             "with that URL, or remove it with `git remote remove origin`"
         )
     # Recorded by an earlier run that asked GitHub for this very repository.
-    ours = _intended(repo, request.api_url, owner, name)
+    ours = _intended(repo, api, owner, name)
     if existing is None:
+        if github is None or steps.pretend:
+            return _would_create(request, api, owner, steps), True, True
         try:
-            return _create(github, repo, request, owner), True, True
+            return _create(github, repo, request, api, owner), True, True
         except NameTaken:  # created between our look and our request
             if not ours:  # by someone else
                 _forget_intent(repo)
@@ -263,22 +332,59 @@ def _find_or_create(
     # Looked at by its URL: origin is set only once the repository is known to be empty,
     # for a rerun takes an origin that points at the repository for one of its own.
     if gitops.remote_has_refs(repo, existing["clone_url"], auth):
-        _forget_intent(repo)
+        if not steps.pretend:
+            _forget_intent(repo)
         raise GitHubError(f"{owner}/{name} already has commits; mlscaffold never overwrites them")
+    if steps.pretend:
+        return existing, False, ours
     gitops.set_remote(repo, existing["clone_url"])
     if ours:
         notify(f"{owner}/{name} was created by an earlier run that got no answer; pushing into it")
     return existing, False, ours
 
 
-def _create(github: GitHub, repo: Any, request: PublishRequest, owner: str) -> dict[str, Any]:
-    _record_intent(repo, request.api_url, owner, request.repo_name)
+def _look_up(
+    github: GitHub | None, api: str, owner: str, name: str, steps: _Steps
+) -> dict[str, Any] | None:
+    """GitHub's description of owner/name, or None; a dry run without a token cannot look."""
+    if github is None:
+        steps.note(f"GET {api}/repos/{owner}/{name}   (whether it exists; needs a token)")
+        return None
+    found = github.repository(owner, name)
+    steps.note(
+        f"GET {api}/repos/{owner}/{name}   ("
+        + ("it exists: " + found["html_url"] if found else "not found: it would be created")
+        + ")"
+    )
+    return found
+
+
+def _would_create(request: PublishRequest, api: str, owner: str, steps: _Steps) -> dict[str, Any]:
+    """Write down the create a dry run would ask for; return the repository it would make."""
+    body = repository_body(
+        request.repo_name,
+        bool(request.destination.private),
+        request.destination.template_repo,
+        request.description or project_description(request.project),
+        request.homepage or project_homepage(request.project),
+    )
+    org = request.destination.org
+    path = f"/orgs/{org}/repos" if org else "/user/repos"
+    steps.note(f"POST {api}{path}   {json.dumps(body, ensure_ascii=False)}")
+    html_url = web_address(api, owner, request.repo_name)
+    return {"html_url": html_url, "clone_url": f"{html_url}.git"}
+
+
+def _create(
+    github: GitHub, repo: Any, request: PublishRequest, api: str, owner: str
+) -> dict[str, Any]:
+    _record_intent(repo, api, owner, request.repo_name)
     try:
         return github.create_repo(
             request.repo_name,
-            org=request.org,
-            private=request.private,
-            is_template=request.template_repo,
+            org=request.destination.org,
+            private=bool(request.destination.private),
+            is_template=request.destination.template_repo,
             description=request.description or project_description(request.project),
             homepage=request.homepage or project_homepage(request.project),
         )
@@ -297,7 +403,7 @@ def _create(github: GitHub, repo: Any, request: PublishRequest, owner: str) -> d
 
 def _push_when_ready(
     repo: Any,
-    auth: gitops.BasicAuth,
+    auth: gitops.BasicAuth | None,
     full_name: str,
     sleep: Callable[[float], None],
     notify: Callable[[str], None],
@@ -363,14 +469,15 @@ def _forget_intent(repo: Any) -> None:
         _intent_path(repo).unlink(missing_ok=True)
 
 
-def _use_remote(repo: Any, url: str) -> None:
+def _use_remote(repo: Any, url: str, steps: _Steps) -> None:
     origin = gitops.remote_url(repo)
     if origin is not None and origin != url:
         raise InvalidInput(
             f"origin already points to {redact_url(origin)}; remove it first "
             "(`git remote remove origin`)"
         )
-    gitops.set_remote(repo, url)
+    if origin is None or not steps.pretend:
+        steps.change(f"git remote add origin {url}", lambda: gitops.set_remote(repo, url))
 
 
 def _pyproject(project: Path) -> dict[str, Any]:

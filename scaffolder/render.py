@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scaffolder.catalog import Template, load_module
+from scaffolder.catalog import Template, file_digest, load_module
 from scaffolder.errors import RenderError
 
 # The extensions cookiecutter loads into every environment (cookiecutter.environment).
@@ -66,8 +66,27 @@ def environment(template: Template) -> Any:
     template gets a new environment.
     """
     raw = template.raw_context
-    key = json.dumps([raw.get("_extensions", []), raw.get("_jinja2_env_vars", {})], default=str)
+    # The local extension modules' content too: another template in the same folder, or
+    # an edited module, gets an environment (and extensions) of its own.
+    local = [file_digest(path) for path in _local_extension_files(template)]
+    key = json.dumps(
+        [raw.get("_extensions", []), raw.get("_jinja2_env_vars", {}), local], default=str
+    )
     return _environment(template, key)
+
+
+def _local_extension_files(template: Template) -> list[Path]:
+    """Return the template's own extension modules (``_extensions`` names in its folder)."""
+    names = template.raw_context.get("_extensions", [])
+    if not isinstance(names, list):
+        return []
+    found = []
+    for dotted in names:
+        module_name = str(dotted).rpartition(".")[0]
+        local = template.path / f"{module_name}.py"
+        if module_name and local.is_file():
+            found.append(local)
+    return found
 
 
 @functools.cache

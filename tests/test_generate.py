@@ -217,3 +217,36 @@ def test_bytecode_beside_template_files_is_not_copied(tmp_path):
     )
     assert not list(project.path.rglob("__pycache__"))
     assert "src/fraud_detection/data.py" in project.files
+
+
+def test_each_template_renders_with_its_own_local_extensions(tmp_path):
+    """Two templates, one after the other in the same folder (a cache, an updated checkout),
+    whose local_extensions differ: each renders with its own, not the first one's."""
+    import shutil
+
+    from scaffolder.catalog import read_template
+    from scaffolder.generate import ProjectRequest, create_project
+
+    folder = tmp_path / "templates" / "mine"
+    found = []
+    for marker in ("first", "second"):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(get_template("fraud-detection").path, folder)  # links followed
+        extensions = folder / "local_extensions.py"
+        extensions.write_text(
+            extensions.read_text()
+            + "\n\n_init = TemplateFilters.__init__\n\n\n"
+            + "def _with_marker(self, environment):\n"
+            + "    _init(self, environment)\n"
+            + f"    environment.filters['marker'] = lambda value: {marker!r}\n\n\n"
+            + "TemplateFilters.__init__ = _with_marker\n"
+        )
+        (folder / "{{cookiecutter.project_slug}}" / "MARKER.txt").write_text(
+            "{{ cookiecutter.project_name | marker }}\n"
+        )
+        request = ProjectRequest(
+            template=read_template(folder), output_dir=tmp_path / marker, git=False
+        )
+        project = create_project(request)
+        found.append((project.path / "MARKER.txt").read_text().strip())
+    assert found == ["first", "second"]

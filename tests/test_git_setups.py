@@ -169,3 +169,18 @@ def test_whatever_git_does_wrong_the_project_is_kept(
     assert not (project / ".git").exists()
     assert {"pyproject.toml", "README.md", ".mlscaffold.json"} <= set(tree(project))
     assert not list(tmp_path.glob(".*staging"))
+
+
+def test_the_git_module_leaves_the_environment_alone(tmp_path, monkeypatch):
+    """Importing GitPython through gitops and running git change no variable of the process.
+
+    (The caller's repository variables are dropped where a command starts; see the test
+    above, which runs the command with them set.)
+    """
+    from scaffolder import gitops
+
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "elsewhere" / ".git"))
+    monkeypatch.delenv("GIT_PYTHON_REFRESH", raising=False)
+    before = dict(os.environ)
+    gitops.configured_value("user.name")
+    assert dict(os.environ) == before

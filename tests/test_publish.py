@@ -341,7 +341,33 @@ def test_dry_run_prints_the_calls_without_the_token(runner, servers, project):
     assert '"private": true' in result.output and '"auto_init": false' in result.output
     assert "Authorization: Bearer <token from GH_ENTERPRISE_TOKEN>" in result.output
     assert "git push --set-upstream origin main" in result.output
-    assert not api.seen and git(project, "remote") == ""
+    assert [(s.method, s.path) for s in api.seen] == [
+        ("GET", "/user"),
+        ("GET", "/repos/ada/fraud-detection"),
+    ]
+    assert git(project, "remote") == ""
+
+
+def test_dry_run_looks_the_repository_up_and_refuses_as_the_real_run_does(runner, servers, project):
+    """The dry run is the real run with writes left out: it meets the same refusals."""
+    api, _ = servers
+    api.add_repo("ada", "fraud-detection", empty=True)
+    real = run(runner, "publish", str(project), "--api-url", api.url, "--dry-run")
+    assert real.exit_code == 1, real.output
+    assert "ada/fraud-detection already exists on GitHub" in real.output
+    assert "POST" not in real.output
+    assert api.requests_to("GET", "/repos/ada/fraud-detection") and not api.writes()
+    assert git(project, "remote") == ""
+
+
+def test_dry_run_names_the_enterprise_servers_address(runner, servers, project):
+    """For an API other than api.github.com, the repository lives on that server."""
+    api, _ = servers
+    result = run(runner, "publish", str(project), "--api-url", api.url, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"git remote add origin {api.url}/ada/fraud-detection.git" in result.output
+    assert "https://github.com/ada/fraud-detection.git" not in result.output
+    assert not api.writes()
 
 
 def test_bad_repository_name_and_not_a_repository(runner, servers, project, tmp_path):

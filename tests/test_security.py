@@ -854,16 +854,17 @@ def test_records_and_reports_that_are_not_ours_are_one_line_or_ignored(runner, t
     assert result.exit_code == 1 and "1 of 2" not in result.output  # and no traceback
 
 
-def test_publish_dry_run_survives_a_deeply_nested_record_and_pyproject(runner, project):
+def test_publish_dry_run_survives_a_deeply_nested_record_and_pyproject(runner, servers, project):
+    api, _ = servers
     (project / ".mlscaffold.json").write_text("[" * 100_000 + "]" * 100_000)
     (project / "pyproject.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
     result = runner.invoke(
         cli,
-        ["publish", str(project), "--dry-run", "--api-url", "http://127.0.0.1:9"],
+        ["publish", str(project), "--dry-run", "--api-url", api.url],
         env={"GH_ENTERPRISE_TOKEN": TOKEN},
     )
     assert result.exit_code == 0, result.output
-    assert "POST http://127.0.0.1:9/user/repos" in result.output
+    assert f"POST {api.url}/user/repos" in result.output
 
 
 def test_a_classroom_folder_whose_name_is_not_utf8(runner, tmp_path):

@@ -12,20 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import AUTHOR, REPO_ROOT, plain_cookiecutter, tree
 
-from scaffolder.catalog import list_templates
+from scaffolder import contract
+from scaffolder.catalog import VALIDATION_HOOK, list_templates, load_module
 
 TEMPLATES = [t.name for t in list_templates()]
-REQUIRED_VARIABLES = {
-    "project_name",
-    "project_slug",
-    "package_name",
-    "description",
-    "author_name",
-    "author_email",
-    "github_username",
-    "license",
-    "random_seed",
-}
+REQUIRED_VARIABLES = set(contract.STANDARD_VARIABLES)
 
 
 def load_link_tool():
@@ -48,11 +39,28 @@ def test_every_shared_file_is_linked_into_every_template():
 def test_template_metadata(name):
     context = json.loads((REPO_ROOT / "templates" / name / "cookiecutter.json").read_text())
     assert set(context) >= REQUIRED_VARIABLES
-    assert context["license"] == ["MIT", "Apache-2.0", "BSD-3-Clause", "none"]
+    # Every template offers the same licences, those `new --license` accepts.
+    assert context[contract.LICENSE] == list(contract.licence_choices())
+    assert set(contract.licence_choices()) == {"MIT", "Apache-2.0", "BSD-3-Clause", "none"}
     meta = context["_mlscaffold"]
     for field in ("version", "summary", "dataset", "model", "training_time", "setup_command"):
         assert meta[field], field
     assert set(context["__prompts__"]) == {k for k in context if not k.startswith("_")}
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_validation_hook_agrees_with_the_contract(name):
+    """Plain cookiecutter runs the hook without mlscaffold, so it keeps copies: the same ones."""
+    path = REPO_ROOT / "templates" / name / VALIDATION_HOOK
+    hook = load_module(path, "hook")
+    assert hook._GITHUB_USER.pattern == contract.GITHUB_LOGIN.pattern
+    # It checks every standard variable by its contract name (the licence is a choice).
+    named = {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert set(contract.STANDARD_VARIABLES) - {contract.LICENSE} <= named
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
