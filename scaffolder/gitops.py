@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,20 +114,62 @@ def configured_identity() -> tuple[str | None, str | None]:
 
     Asks git itself, so every place git reads its config from (system, global,
     XDG, ``GIT_CONFIG_GLOBAL``) counts; a missing or broken git yields (None, None).
+    One git process reads both.
     """
-    return configured_value("user.name"), configured_value("user.email")
+    try:
+        listed = run_git("config", "-z", "--get-regexp", r"^user\.(name|email)$")
+    except GitError:  # neither is set (git exits 1), or git is missing or broken
+        return None, None
+    found: dict[str, str] = {}
+    for entry in filter(None, listed.split("\0")):
+        key, _, value = entry.partition("\n")
+        found[key] = value  # the last one wins, as for `git config --get`
+    return found.get("user.name", "").strip() or None, found.get("user.email", "").strip() or None
 
 
 def configured_value(key: str) -> str | None:
     """Return the setting *key* of the user's git config, or None (unset, or no working git)."""
     try:
-        git = _gitpython()
+        return run_git("config", "--get", key).strip() or None
     except GitError:
         return None
+
+
+def run_git(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> str:
+    """Run real git with *args* in *cwd* and return what it printed; raise ``GitError`` if it fails.
+
+    ``new`` runs git this way, not through GitPython: importing GitPython costs
+    about 60 ms and runs ``git version`` twice, a good part of a ``new``. git runs
+    as GitPython runs it (``GIT_PYTHON_GIT_EXECUTABLE`` or ``git``, messages in
+    English, no input) but with the caller's repository variables removed from
+    its environment alone. Ctrl-C or a signal ends git and what it started.
+    """
+    full_env = {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARIABLES}
+    full_env.update({"LANGUAGE": "C", "LC_ALL": "C", **(env or {})})
+    command = [os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git", *args]
     try:
-        return git.Git().config("--get", key).strip() or None
-    except (git.GitError, OSError):
-        return None
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    except OSError as exc:
+        raise GitError(f"git failed: {exc.strerror or exc}") from exc
+    with process:
+        try:
+            out, err = process.communicate()
+        except BaseException:  # Ctrl-C, a signal: no git (or its signer) outlives the run
+            end_child_processes("git")
+            raise
+    if process.returncode:
+        detail = err.decode("utf-8", "replace") or f"exit status {process.returncode}"
+        raise GitError(f"git failed: {_complaint(detail)}")
+    return out.decode("utf-8", "surrogateescape")
 
 
 @dataclass(frozen=True)
@@ -149,23 +192,15 @@ def init_and_commit(path: Path, author: Identity, message: str) -> FirstCommit:
     applies, as ``git add --all`` would. Raises ``GitError`` if git is missing or
     fails (e.g. signing fails).
     """
-    git = _gitpython()
-    settings = _commit_settings(path)
+    settings = [option for setting in _commit_settings(path) for option in ("-c", setting)]
+    # --template= copies no hooks and no info/exclude from the user's init.templateDir.
+    run_git("init", "--quiet", "--template=", f"--initial-branch={BRANCH}", cwd=path)
+    run_git(*settings, "add", "--all", cwd=path)
     who = _as_author(author.name, author.email)
-    repo = None
-    try:
-        with _git_failures():
-            # --template= copies no hooks and no info/exclude from the user's init.templateDir.
-            git.Git(path).init("--quiet", "--template=", f"--initial-branch={BRANCH}")
-            repo = git.Repo(path)
-            repo.git(c=settings).add("--all")
-            repo.git(c=settings).commit("--no-verify", "--quiet", "-m", message, env=who)
-            sha = repo.git.rev_parse("HEAD")
-            files = repo.git(c=["core.quotePath=false"]).ls_files("-z").split("\0")
-    finally:
-        if repo is not None:
-            repo.close()  # no git process of GitPython's outlives the commit
-    return FirstCommit(sha.strip(), sorted(f for f in files if f))
+    run_git(*settings, "commit", "--no-verify", "--quiet", "-m", message, cwd=path, env=who)
+    sha = run_git("rev-parse", "HEAD", cwd=path).strip()
+    files = run_git("-c", "core.quotePath=false", "ls-files", "-z", cwd=path).split("\0")
+    return FirstCommit(sha, sorted(f for f in files if f))
 
 
 def _commit_settings(path: Path) -> list[str]:
