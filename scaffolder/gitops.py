@@ -117,8 +117,21 @@ def configured_identity() -> tuple[str | None, str | None]:
 
     Asks git itself, so every place git reads its config from (system, global,
     XDG, ``GIT_CONFIG_GLOBAL``) counts; a missing or broken git yields (None, None).
+    One git process reads both.
     """
-    return configured_value("user.name"), configured_value("user.email")
+    try:
+        git = _gitpython()
+    except GitError:
+        return None, None
+    try:
+        listed = git.Git().config("-z", "--get-regexp", r"^user\.(name|email)$")
+    except (git.GitError, OSError):  # neither is set (git exits 1), or git cannot run
+        return None, None
+    found: dict[str, str] = {}
+    for entry in filter(None, listed.split("\0")):
+        key, _, value = entry.partition("\n")
+        found[key] = value  # the last one wins, as for `git config --get`
+    return found.get("user.name", "").strip() or None, found.get("user.email", "").strip() or None
 
 
 def configured_value(key: str) -> str | None:

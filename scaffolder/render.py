@@ -25,11 +25,12 @@ import functools
 import json
 import os
 import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scaffolder.catalog import Template, file_digest, load_module
+from scaffolder.catalog import Template, file_digest, load_module, templates_root
 from scaffolder.errors import RenderError
 
 # The extensions cookiecutter loads into every environment (cookiecutter.environment).
@@ -101,7 +102,7 @@ def _environment(template: Template, settings_key: str) -> Any:
     extensions = [*COOKIECUTTER_EXTENSIONS, *_template_extensions(template)]
     loader = FileSystemLoader([str(project_folder(template)), str(template.path / "templates")])
     try:
-        return SandboxedEnvironment(
+        env = SandboxedEnvironment(
             undefined=StrictUndefined,
             keep_trailing_newline=True,
             extensions=extensions,
@@ -112,6 +113,37 @@ def _environment(template: Template, settings_key: str) -> Any:
         raise RenderError(
             f"template {template.name}: cannot set up Jinja: {_one_line(exc)}"
         ) from exc
+    if is_bundled(template):  # only trusted templates' compiled code is kept between runs
+        from scaffolder.template_cache import open_cache
+
+        env.bytecode_cache = open_cache(_fingerprint(env, settings))
+    return env
+
+
+def is_bundled(template: Template) -> bool:
+    """Whether *template* is one of the templates shipped with mlscaffold."""
+    return template.path.resolve().is_relative_to(templates_root().resolve())
+
+
+def _fingerprint(env: Any, settings: Mapping[str, Any]) -> str:
+    """Describe everything that shapes the code Jinja compiles in *env*, for the cache's key."""
+    from scaffolder.template_cache import file_identity
+
+    modules = ["jinja2", "jinja2.compiler", "jinja2.lexer", "jinja2.parser", "jinja2.nodes"]
+    modules += [type(extension).__module__ for extension in env.extensions.values()]
+    return json.dumps(
+        {
+            "environment": f"{type(env).__module__}.{type(env).__qualname__}",
+            "fixed": {"keep_trailing_newline": True, "undefined": "StrictUndefined"},
+            "settings": settings,
+            "extensions": sorted(env.extensions),
+            "files": [
+                file_identity(getattr(sys.modules.get(m), "__file__", None)) for m in modules
+            ],
+        },
+        sort_keys=True,
+        default=repr,
+    )
 
 
 def _template_extensions(template: Template) -> list[Any]:

@@ -39,7 +39,8 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("COOKIECUTTER_CONFIG", raising=False)
-    for name in ("GH_CONFIG_DIR", "XDG_CONFIG_HOME"):  # gh's login comes from HOME's config
+    # gh's login comes from HOME's config; mlscaffold's template cache lives under HOME too.
+    for name in ("GH_CONFIG_DIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)
     for name in (
         "GIT_AUTHOR_NAME",
