@@ -154,7 +154,7 @@ def _load_validator(hook: Path) -> Validator | None:
     module = load_module(hook, "hook")
     keyed = getattr(module, "problems_by_variable", None)
     if keyed is not None:
-        return keyed  # type: ignore[no-any-return]
+        return keyed  # type: ignore[no-any-return]  # a hook module's attribute is untyped
     plain = getattr(module, "problems", None)
     if plain is None:
         return None

@@ -76,6 +76,7 @@ def _parse_settings(
     return settings
 
 
+# click.Choice is generic in click's stubs only from 8.2; the ignore keeps 8.1 working too.
 class _LicenceChoice(click.Choice):  # type: ignore[type-arg]
     """The licences the bundled templates offer, read from them when first needed.
 

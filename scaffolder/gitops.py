@@ -263,7 +263,7 @@ def open_repository(path: Path, branch: str = BRANCH) -> Any:
 def remote_url(repo: Any, name: str = "origin") -> str | None:
     """Return the URL of the remote called *name*, or None when there is none."""
     try:
-        return repo.remote(name).url
+        return str(repo.remote(name).url)
     except ValueError:
         return None
 

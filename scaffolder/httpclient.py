@@ -178,6 +178,7 @@ class _Watchdog:
 
 
 def _watched(base: type[http.client.HTTPConnection], watchdog: _Watchdog) -> Any:
+    # A class made from a variable base (HTTP or HTTPS) is beyond what mypy can check.
     class Connection(base):  # type: ignore[valid-type, misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -187,7 +188,7 @@ def _watched(base: type[http.client.HTTPConnection], watchdog: _Watchdog) -> Any
             # handshake or proxy tunnel is cut off too; the TLS socket that replaces
             # it is watched once connect() returns.
             def create_watched(*args: Any, **kwargs: Any) -> socket.socket:
-                sock = create(*args, **kwargs)
+                sock: socket.socket = create(*args, **kwargs)
                 watchdog.watch(sock)
                 return sock
 
