@@ -272,19 +272,27 @@ def _generate_all(
     ) as pool:
         waiting = list(students)
         running: dict[Future[StudentResult], str] = {}
+        # Marked before submit: a signal inside pool.submit() can leave a queued
+        # student with no future on record here, whose project would then be made
+        # but missing from the report.
+        in_flight: set[str] = set()
         try:
             while waiting or running:
                 while waiting and len(running) < workers:
                     student = waiting.pop(0)
+                    in_flight.add(student.key)
                     future = pool.submit(_generate_in_worker, request, student, rows[student.key])
                     running[future] = student.key
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    done(running[future], future.result())
-                    del running[future]
+                    key = running.pop(future)
+                    done(key, future.result())
+                    in_flight.discard(key)
         except BaseException:
-            wait(running)
-            for key in running.values():
+            # Queued work never starts; what runs finishes (or aborts and cleans up).
+            # Only then do the folders say what exists.
+            pool.shutdown(wait=True, cancel_futures=True)
+            for key in sorted(in_flight):
                 student, row = by_key[key], rows[key]
                 if _is_this_students(Path(row.path), request, student):
                     done(key, replace(row, status=Status.GENERATED))
