@@ -51,10 +51,12 @@ def _complete_template(
 ) -> list[click.shell_completion.CompletionItem]:
     from scaffolder.catalog import template_names
 
+    try:
+        names = template_names()
+    except ScaffoldError:  # e.g. MLSCAFFOLD_TEMPLATES names no folder: nothing to offer
+        return []
     return [
-        click.shell_completion.CompletionItem(name)
-        for name in template_names()
-        if name.startswith(incomplete)
+        click.shell_completion.CompletionItem(name) for name in names if name.startswith(incomplete)
     ]
 
 
@@ -124,12 +126,19 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the templates as JSON.")
 def list_command(as_json: bool) -> None:
     """List the templates: the problem each solves, its data, its model, its training time."""
-    from scaffolder.catalog import list_templates
+    from scaffolder.catalog import list_templates, template_source
 
     templates = list_templates()
     if as_json:
         fields = ("name", "version", "summary", "dataset", "model", "training_time")
-        rows = [{f: getattr(t, f) for f in fields} for t in templates]
+        rows = [
+            {
+                **{f: getattr(t, f) for f in fields},
+                "source": template_source(t)["kind"],
+                "path": str(t.path),
+            }
+            for t in templates
+        ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for index, template in enumerate(templates):
@@ -137,6 +146,8 @@ def list_command(as_json: bool) -> None:
             click.echo()
         click.secho(template.name, bold=True, nl=False)
         click.echo(f"  {template.summary}")
+        if template_source(template)["kind"] != "bundled":
+            click.echo(f"  from   {template.path}")
         click.echo(f"  data   {template.dataset}")
         click.echo(f"  model  {template.model}")
         click.echo(f"  train  {template.training_time}")
