@@ -505,6 +505,64 @@ def classroom(
         sys.exit(1)
 
 
+@cli.command()
+@click.argument(
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    required=False,
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_parse_settings,
+    help="Change an answer (repeatable), e.g. --set project_name='Card Radar' renames the package.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Say what each file would become (a trial merge); change nothing.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome and every file as JSON.")
+def update(directory: Path, settings: dict[str, str], dry_run: bool, as_json: bool) -> None:
+    """Bring DIRECTORY (default: here) up to its template's current version, with git's merge.
+
+    The template is rendered again with the answers in .mlscaffold.json (and
+    --set) and merged into the current branch by git, from the pristine render
+    that mlscaffold committed: your edits are kept, the template's changes come
+    in, files it added appear, files it removed go if you never touched them,
+    files you deleted stay deleted. A clean update is one merge commit. On
+    conflicts it stops in git's merge state with exit status 3: resolve them and
+    `git commit`, or `git merge --abort`. Templates of your own: MLSCAFFOLD_TEMPLATES.
+
+    \b
+    Examples:
+      mlscaffold update --dry-run
+      mlscaffold update fraud-detection
+      mlscaffold update --set project_name="Card Fraud Radar"
+    """
+    from scaffolder.errors import UpdateConflicts
+    from scaffolder.update import (
+        Outcome,
+        UpdateRequest,
+        conflict_message,
+        summary,
+        update_project,
+    )
+
+    request = UpdateRequest(project=directory, settings=settings, dry_run=dry_run)
+    result = update_project(request, notify=None if as_json else _notify)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in summary(result):
+            click.echo(line)
+    if result.outcome is Outcome.CONFLICTS:
+        raise UpdateConflicts(conflict_message(result))
+
+
 @contextmanager
 def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
     """Show a click progress bar on stderr (click draws it only on a terminal)."""
