@@ -9,8 +9,9 @@ A by each tool, committed, with the same commit of the user's on top. Then,
 as separate processes (what a user waits for), the median of --runs, each on
 a fresh copy of the project:
   1. MLSCAFFOLD_TEMPLATES=B mlscaffold update     (render B, commit it on the base, git merge)
-  2. cruft update -y --checkout B                 (clone, render A and B, diff, git apply)
-and prints the medians, the ratio, and whether each result holds the template's
+  2. cruft update -y --checkout B, then git add and commit (what update does in one step)
+  3. cruft update -y --checkout B alone            (clone, render A and B, diff, git apply)
+and prints the medians, the ratios, and whether each result holds the template's
 change and the user's edit. cruft is looked for beside this Python, then on PATH;
 without it (`pip install cruft`), only mlscaffold is timed and the run says so.
 """
@@ -82,7 +83,7 @@ def timed(
     """Run *command* in a fresh copy of *project*, *runs* times after a warm-up."""
     times, copy = [], project
     for index in range(runs + 1):
-        copy = project.parent / f"{project.name}-run{index}"
+        copy = Path(tempfile.mkdtemp(dir=project.parent)) / project.name
         shutil.copytree(project, copy, symlinks=True)
         began = time.perf_counter()
         run(command, copy, **env)
@@ -164,15 +165,18 @@ def main() -> None:
         command = f"{cruft} update -y --checkout {commit_b} && git add -A && git commit -qm Update"
         theirs_times, theirs_last = timed(["sh", "-c", command], theirs_project, args.runs)
         results["cruft update + commit"] = (theirs_times, holds_both(theirs_last))
+        alone = [cruft, "update", "-y", "--checkout", commit_b]
+        alone_times, alone_last = timed(alone, theirs_project, args.runs)
+        results["cruft update alone"] = (alone_times, holds_both(alone_last))
 
     print(f"{args.template}, median of {args.runs} runs (both offline):")
     for name, (times, ok) in results.items():
         verdict = "template change and user edit both there" if ok else "RESULT WRONG"
         print(f"  {name:<24} {statistics.median(times) * 1000:7.0f} ms   {verdict}")
-    if len(results) == 2:
-        (mine, _), (other, _) = results.values()
-        ratio = statistics.median(mine) / statistics.median(other)
-        print(f"  ratio mlscaffold/cruft  {ratio:7.2f}x")
+    mine = statistics.median(results["mlscaffold update"][0])
+    for name, (times, _) in results.items():
+        if name.startswith("cruft"):
+            print(f"  ratio mlscaffold / {name:<24} {mine / statistics.median(times):5.2f}x")
     shutil.rmtree(scratch, ignore_errors=True)
 
 
