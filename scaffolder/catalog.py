@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from scaffolder import templates_folder
 from scaffolder.errors import ScaffoldError, UnknownTemplate
 
 METADATA_KEY = "_mlscaffold"
@@ -33,7 +33,7 @@ Validator = Callable[[Mapping[str, Any]], list[Problem]]
 
 @dataclass(frozen=True)
 class Template:
-    """A bundled cookiecutter template and the facts ``mlscaffold list`` shows about it.
+    """A cookiecutter template (bundled, or the user's own) and the facts ``list`` shows of it.
 
     *raw_context* is its ``cookiecutter.json`` as written (defaults not yet
     rendered), parsed once when the template is read.
@@ -189,25 +189,38 @@ def read_template(folder: Path) -> Template:
     return Template(name=folder.name, path=folder, raw_context=context)
 
 
-def template_names() -> list[str]:
-    """Return the names of the bundled templates (cheap: reads no template file)."""
+def template_folders() -> dict[str, Path]:
+    """Return every template's folder by name: the bundled ones, and ``MLSCAFFOLD_TEMPLATES``'s.
+
+    A template of the user's folder wins over a bundled one of the same name.
+    Cheap: reads no template file.
+    """
     root = templates_root()
-    return sorted(
-        entry
-        for entry in os.listdir(root)
-        if not entry.startswith(("_", ".")) and (root / entry / "cookiecutter.json").is_file()
-    )
+    found = {name: root / name for name in templates_folder.templates_in(root)}
+    user = templates_folder.user_folder()
+    if user is not None:
+        found.update({name: user / name for name in templates_folder.templates_in(user)})
+    return dict(sorted(found.items()))
+
+
+def template_names() -> list[str]:
+    """Return the names of the templates (cheap: reads no template file)."""
+    return list(template_folders())
 
 
 def list_templates() -> list[Template]:
-    """Return the bundled templates, sorted by name."""
-    root = templates_root()
-    return [read_template(root / name) for name in template_names()]
+    """Return the templates, sorted by name."""
+    return [read_template(folder) for folder in template_folders().values()]
 
 
 def get_template(name: str) -> Template:
-    """Return the bundled template called *name*, or raise ``UnknownTemplate`` listing the rest."""
-    names = template_names()
-    if name not in names:
-        raise UnknownTemplate(f"unknown template {name!r}; choose one of: {', '.join(names)}")
-    return read_template(templates_root() / name)
+    """Return the template called *name*, or raise ``UnknownTemplate`` listing the rest."""
+    folders = template_folders()
+    if name not in folders:
+        raise UnknownTemplate(f"unknown template {name!r}; choose one of: {', '.join(folders)}")
+    return read_template(folders[name])
+
+
+def template_source(template: Template) -> dict[str, Any]:
+    """Where *template* came from (bundled, ``MLSCAFFOLD_TEMPLATES``), as the record holds it."""
+    return templates_folder.source_of(template.path, templates_root())

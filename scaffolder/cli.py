@@ -57,10 +57,12 @@ def _complete_template(
 ) -> list[click.shell_completion.CompletionItem]:
     from scaffolder.catalog import template_names
 
+    try:
+        names = template_names()
+    except ScaffoldError:  # e.g. MLSCAFFOLD_TEMPLATES names no folder: nothing to offer
+        return []
     return [
-        click.shell_completion.CompletionItem(name)
-        for name in template_names()
-        if name.startswith(incomplete)
+        click.shell_completion.CompletionItem(name) for name in names if name.startswith(incomplete)
     ]
 
 
@@ -209,12 +211,19 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the templates as JSON.")
 def list_command(as_json: bool) -> None:
     """List the templates: the problem each solves, its data, its model, its training time."""
-    from scaffolder.catalog import list_templates
+    from scaffolder.catalog import list_templates, template_source
 
     templates = list_templates()
     if as_json:
         fields = ("name", "version", "summary", "dataset", "model", "training_time")
-        rows = [{f: getattr(t, f) for f in fields} for t in templates]
+        rows = [
+            {
+                **{f: getattr(t, f) for f in fields},
+                "source": template_source(t)["kind"],
+                "path": str(t.path),
+            }
+            for t in templates
+        ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for index, template in enumerate(templates):
@@ -222,6 +231,8 @@ def list_command(as_json: bool) -> None:
             click.echo()
         click.secho(template.name, bold=True, nl=False)
         click.echo(f"  {template.summary}")
+        if template_source(template)["kind"] != "bundled":
+            click.echo(f"  from   {template.path}")
         click.echo(f"  data   {template.dataset}")
         click.echo(f"  model  {template.model}")
         click.echo(f"  train  {template.training_time}")
@@ -510,6 +521,64 @@ def classroom(
     click.echo(printable(f"Report: {output_dir / REPORT_CSV} and {output_dir / REPORT_JSON}"))
     if failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument(
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    required=False,
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_parse_settings,
+    help="Change an answer (repeatable), e.g. --set project_name='Card Radar' renames the package.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Say what each file would become (a trial merge); change nothing.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome and every file as JSON.")
+def update(directory: Path, settings: dict[str, str], dry_run: bool, as_json: bool) -> None:
+    """Bring DIRECTORY (default: here) up to its template's current version, with git's merge.
+
+    The template is rendered again with the answers in .mlscaffold.json (and
+    --set) and merged into the current branch by git, from the pristine render
+    that mlscaffold committed: your edits are kept, the template's changes come
+    in, files it added appear, files it removed go if you never touched them,
+    files you deleted stay deleted. A clean update is one merge commit. On
+    conflicts it stops in git's merge state with exit status 3: resolve them and
+    `git commit`, or `git merge --abort`. Templates of your own: MLSCAFFOLD_TEMPLATES.
+
+    \b
+    Examples:
+      mlscaffold update --dry-run
+      mlscaffold update fraud-detection
+      mlscaffold update --set project_name="Card Fraud Radar"
+    """
+    from scaffolder.errors import UpdateConflicts
+    from scaffolder.update import (
+        Outcome,
+        UpdateRequest,
+        conflict_message,
+        summary,
+        update_project,
+    )
+
+    request = UpdateRequest(project=directory, settings=settings, dry_run=dry_run)
+    result = update_project(request, notify=None if as_json else _notify)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in summary(result):
+            click.echo(line)
+    if result.outcome is Outcome.CONFLICTS:
+        raise UpdateConflicts(conflict_message(result))
 
 
 @contextmanager

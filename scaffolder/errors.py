@@ -3,7 +3,7 @@
 Every error the library raises on purpose is a ``ScaffoldError``. The exit code
 lives on the class (as click does it), so the CLI maps the whole tree to a
 one-line message and an exit status in one place: 1 for a failure at run time,
-2 for bad usage or bad input.
+2 for bad usage or bad input, 3 for an update stopped on conflicts.
 """
 
 from __future__ import annotations
@@ -39,6 +39,16 @@ class RenderError(ScaffoldError):
 
 class GitError(ScaffoldError):
     """Raised when git is missing or fails; the rendered project is kept."""
+
+
+class UpdateConflicts(ScaffoldError):
+    """Raised when an update stopped on conflicts: the repository is in git's merge state.
+
+    Its own exit status (3), so that a script or a bot never takes a tree with
+    conflict markers for a finished update.
+    """
+
+    exit_code = 3
 
 
 # Marks that show nothing (variation selectors, the combining grapheme joiner, Hangul

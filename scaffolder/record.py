@@ -12,9 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder import __version__
-from scaffolder.catalog import Template
+from scaffolder.catalog import Template, template_source
 
 RECORD_FILE = ".mlscaffold.json"
+# What a render writes into the record; everything else (``links``, ``classroom``) was
+# added for the project later or by the run that made it, and an update keeps it.
+RENDER_KEYS = (
+    "template",
+    "template_version",
+    "template_digest",
+    "template_source",
+    "mlscaffold_version",
+    "context",
+)
 # Keys that describe the machine a project was generated on, not the project: not recorded.
 _MACHINE_KEYS = frozenset({"_template", "_output_dir", "_repo_dir", "_checkout"})
 
@@ -27,12 +37,12 @@ def write_record(
         "template": template.name,
         "template_version": template.version,
         "template_digest": template.digest,
+        "template_source": template_source(template),
         "mlscaffold_version": __version__,
         "context": {k: v for k, v in context.items() if k not in _MACHINE_KEYS},
         **extra,
     }
-    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    (project / RECORD_FILE).write_text(text, encoding="utf-8")
+    _write(project, record)
 
 
 def update_record(project: Path, **facts: Any) -> None:
@@ -41,14 +51,42 @@ def update_record(project: Path, **facts: Any) -> None:
     if record is None:
         raise ValueError(f"{project} has no readable {RECORD_FILE}")
     record.update(facts)
-    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    (project / RECORD_FILE).write_text(text, encoding="utf-8")
+    _write(project, record)
 
 
 def read_record(project: Path) -> dict[str, Any] | None:
     """Return the record of a generated project, or None if there is none (or it is unreadable)."""
     try:
-        found = json.loads((project / RECORD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):  # RecursionError: nested thousands deep
+        text = (project / RECORD_FILE).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+    return parse_record(text)
+
+
+def parse_record(text: str) -> dict[str, Any] | None:
+    """Return the record held in *text* (a ``.mlscaffold.json`` as a commit holds it), or None."""
+    try:
+        found = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         return None
     return found if isinstance(found, dict) else None
+
+
+def write_merged_record(
+    project: Path, ours: Mapping[str, Any], rendered: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Write, and return, the record of an updated project: *ours* with *rendered*'s render facts.
+
+    *ours* is the record of the branch being updated (it may hold facts added
+    since it was generated, such as the published links); *rendered* is the one
+    the new render wrote. The file is written whole, so that a record both sides
+    changed never holds conflict markers.
+    """
+    merged = {**ours, **{key: rendered[key] for key in RENDER_KEYS if key in rendered}}
+    _write(project, merged)
+    return merged
+
+
+def _write(project: Path, record: Mapping[str, Any]) -> None:
+    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    (project / RECORD_FILE).write_text(text, encoding="utf-8")
