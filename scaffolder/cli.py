@@ -122,6 +122,15 @@ def _settings_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[
     )
 
 
+# DIRECTORY of publish and update: a generated project, here by default.
+_project_argument = click.argument(
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    required=False,
+)
+
+
 def _output_dir_option(
     default: Path, help_text: str, *, file_okay: bool = True
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -359,12 +368,7 @@ def new(
 
 
 @cli.command()
-@click.argument(
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    required=False,
-)
+@_project_argument
 @click.option("--name", help="Repository name (default: the folder's name).")
 @_publishing_options
 @click.option("--description", help="Repository description (default: the project's).")
@@ -524,19 +528,9 @@ def classroom(
 
 
 @cli.command()
-@click.argument(
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    required=False,
-)
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="KEY=VALUE",
-    callback=_parse_settings,
-    help="Change an answer (repeatable), e.g. --set project_name='Card Radar' renames the package.",
+@_project_argument
+@_settings_option(
+    "Change an answer (repeatable), e.g. --set project_name='Card Radar' renames the package."
 )
 @click.option(
     "--dry-run",

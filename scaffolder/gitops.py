@@ -61,7 +61,7 @@ def forget_callers_repository() -> None:
         os.environ.pop(name, None)
 
 
-def _gitpython() -> ModuleType:
+def load_gitpython() -> ModuleType:
     """Import GitPython, turning its import-time failures into a ``GitError``.
 
     GitPython runs ``git version`` when it is imported: it raises if git is
@@ -120,7 +120,7 @@ def configured_identity() -> tuple[str | None, str | None]:
     One git process reads both.
     """
     try:
-        git = _gitpython()
+        git = load_gitpython()
     except GitError:
         return None, None
     try:
@@ -137,7 +137,7 @@ def configured_identity() -> tuple[str | None, str | None]:
 def configured_value(key: str) -> str | None:
     """Return the setting *key* of the user's git config, or None (unset, or no working git)."""
     try:
-        git = _gitpython()
+        git = load_gitpython()
     except GitError:
         return None
     try:
@@ -166,7 +166,7 @@ def init_and_commit(path: Path, author: Identity, message: str) -> FirstCommit:
     applies, as ``git add --all`` would. Raises ``GitError`` if git is missing or
     fails (e.g. signing fails).
     """
-    git = _gitpython()
+    git = load_gitpython()
     settings = _commit_settings(path)
     who = _as_author(author.name, author.email)
     repo = None
@@ -228,7 +228,7 @@ def _as_author(name: str, email: str) -> dict[str, str]:
 @contextmanager
 def _git_failures() -> Iterator[None]:
     """Turn git's failures in the block into ``GitError``; on Ctrl-C, end the git running."""
-    git = _gitpython()
+    git = load_gitpython()
     try:
         yield
     except git.GitCommandNotFound as exc:
@@ -250,7 +250,7 @@ def changed_files(repo: Any) -> set[str]:
 
 def open_repository(path: Path, branch: str = BRANCH) -> Any:
     """Return the GitPython repository at *path*, checking that *branch* has commits."""
-    git = _gitpython()
+    git = load_gitpython()
     try:
         repo = git.Repo(path)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -270,7 +270,7 @@ def remote_url(repo: Any, name: str = "origin") -> str | None:
 
 def set_remote(repo: Any, url: str, name: str = "origin") -> None:
     """Point the remote *name* at *url*, creating it if needed."""
-    git = _gitpython()
+    git = load_gitpython()
     try:
         if remote_url(repo, name) is None:
             repo.create_remote(name, url)
@@ -330,7 +330,7 @@ def push(repo: Any, remote: str, branch: str = BRANCH, auth: BasicAuth | None = 
     ``RemoteNotFound`` when the server says there is no such repository, and
     ``GitError`` for any other failure.
     """
-    git = _gitpython()
+    git = load_gitpython()
     url = _url_of(repo, remote)
     try:
         repo.git.push("--set-upstream", remote, f"{branch}:{branch}", env=_env(url, auth))
@@ -346,7 +346,7 @@ def push(repo: Any, remote: str, branch: str = BRANCH, auth: BasicAuth | None = 
 
 def remote_has_refs(repo: Any, remote: str, auth: BasicAuth | None = None) -> bool:
     """Whether *remote* already holds any branch or tag (an empty repository holds none)."""
-    git = _gitpython()
+    git = load_gitpython()
     url = _url_of(repo, remote)
     try:
         return bool(repo.git.ls_remote(remote, env=_env(url, auth)).strip())

@@ -24,9 +24,7 @@ conflicts, the repository is in git's merge state (``git merge --abort`` undoes 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -39,7 +37,7 @@ from typing import Any
 from scaffolder import answers as answers_
 from scaffolder.catalog import Template, get_template
 from scaffolder.errors import GitError, InvalidInput, ScaffoldError, UnknownTemplate, printable
-from scaffolder.gitops import REPOSITORY_VARIABLES
+from scaffolder.gitops import load_gitpython
 from scaffolder.interrupts import end_child_processes
 from scaffolder.record import (
     RECORD_FILE,
@@ -375,11 +373,12 @@ def _version_key(version: str) -> tuple[int, ...] | None:
 
 
 class _Repository:
-    """The project's repository, worked on with real git, one process a call.
+    """The project's repository, worked on with real git through GitPython, one process a call.
 
-    Every call runs without the caller's repository-selecting variables, with
-    messages in English, no prompt and no hook of the user's; a Ctrl-C or a
-    signal ends the git running (and what it started).
+    Every call runs with messages in English, no prompt and no hook of the
+    user's (the caller's repository-selecting variables are dropped where the
+    command starts); a Ctrl-C or a signal ends the git running (and what it
+    started).
     """
 
     def __init__(self, root: Path, git_dir: Path) -> None:
@@ -414,41 +413,39 @@ class _Repository:
         ok: tuple[int, ...] | None = (0,),
     ) -> tuple[int, str, str]:
         """Run git with *args*; return its status and output. Raise ``GitError`` if not *ok*."""
-        full = {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARIABLES}
-        full.update({"LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0"})
-        full.update(self.env)
-        full.update(env or {})
+        git = load_gitpython()
+        # GitPython adds LC_ALL and LANGUAGE=C; the caller's repository-selecting
+        # variables were dropped where the command started (cli).
+        full = {"GIT_TERMINAL_PROMPT": "0", **self.env, **(env or {})}
         no_hooks = self.git_dir / "mlscaffold-no-hooks"
-        command = [os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"]
+        command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git"]
         command += ["-c", f"core.hooksPath={no_hooks}", "-c", "gc.auto=0"]
         command += ["-c", "maintenance.auto=false", "-c", "core.fsmonitor=false", *args]
         try:
-            process = subprocess.Popen(
+            # Exit statuses other than 0 are answers here (merge: conflicts), not failures.
+            code, raw_out, err = git.Git(cwd or self.root).execute(
                 command,
-                cwd=cwd or self.root,
+                with_extended_output=True,
+                with_exceptions=False,
+                stdout_as_string=False,
+                strip_newline_in_stdout=False,
                 env=full,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
             )
-        except FileNotFoundError as exc:
+        except git.GitCommandNotFound as exc:
             raise GitError("git is not installed or not on PATH") from exc
         except OSError as exc:
             raise GitError(f"git failed: {exc.strerror or exc}") from exc
-        with process:
-            try:
-                raw_out, raw_err = process.communicate()
-            except BaseException:  # Ctrl-C, a signal: no git (or what it started) outlives us
-                # Before git is reaped: what it started (a merge driver, a signer) is found
-                # through it, and would be left running once it is gone.
-                end_child_processes("git")
-                raise
+        except BaseException:  # Ctrl-C, a signal: no git (or what it started) outlives us
+            # Before git is reaped: what it started (a merge driver, a signer) is found
+            # through it, and would be left running once it is gone.
+            end_child_processes("git")
+            raise
+        returncode = int(code)
         out = raw_out.decode("utf-8", "surrogateescape")
-        err = raw_err.decode("utf-8", "replace")
-        if ok is not None and process.returncode not in ok:
-            detail = _complaint(err, process.returncode)
+        if ok is not None and returncode not in ok:
+            detail = _complaint(err, returncode)
             raise GitError(f"git {_subcommand(args)} failed: {detail}")
-        return process.returncode, out, err
+        return returncode, out, err
 
     def out(self, *args: str, **kwargs: Any) -> str:
         """Run git and return what it printed."""

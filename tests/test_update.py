@@ -665,7 +665,10 @@ def test_a_dry_run_on_a_git_older_than_2_38_says_why_in_one_line(
     old_version = '[ "$a" = version ] && { echo "git version 2.30.2"; exit 0; }'
     fake.write_text(f'#!/bin/sh\nfor a; do {old_version}; done\nexec {real} "$@"\n')
     fake.chmod(0o755)
-    monkeypatch.setenv("GIT_PYTHON_GIT_EXECUTABLE", str(fake))
+    import git
+
+    # GitPython reads GIT_PYTHON_GIT_EXECUTABLE once, when it is imported.
+    monkeypatch.setattr(git.Git, "GIT_PYTHON_GIT_EXECUTABLE", str(fake))
     to_b(monkeypatch, templates)
     result = invoke("update", str(generated), "--dry-run")
     assert result.exit_code == 1
