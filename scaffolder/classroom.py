@@ -70,6 +70,8 @@ class ClassroomRequest:
         """Refuse options that do not go together (before anything is read or written)."""
         if self.org is not None and not self.publish:
             raise InvalidInput("--org is for --publish")
+        if self.publish:
+            _destination(self).api()  # a bad --api-url (or GITHUB_API_URL) or --org, first
 
 
 class Status(StrEnum):

@@ -331,6 +331,8 @@ def new(
         git=not no_git,
     )
     if dry_run:
+        # Refused now, as the real run refuses them before writing: a bad --api-url or --org.
+        api = destination.api() if publish_ else None
         project = preview_project(request)
         click.echo(
             f"Would create {project.path} from {template} {request.template.version} "
@@ -341,6 +343,11 @@ def new(
         if request.git:
             click.echo(
                 f"Would run git init (branch main) and commit every file as {project.author}."
+            )
+        if api is not None:
+            click.echo(
+                f"Would then publish it through {api}, as `mlscaffold publish` does "
+                "(its --dry-run lists the calls, once the project exists)."
             )
         click.echo("Nothing was written.")
         return

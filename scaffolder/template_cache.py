@@ -48,15 +48,17 @@ def cache_folder() -> Path | None:
 
     ``$XDG_CACHE_HOME`` if it is an absolute path (as the XDG spec has it), else
     ``~/.cache``; ``~/Library/Caches`` on macOS; ``%LOCALAPPDATA%`` on Windows.
-    None when there is no such place (no home folder).
+    None when there is no such place (no home folder, or a relative one).
     """
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA", "")
         return Path(base, "mlscaffold", "Cache", "jinja") if base else None
     try:
-        home = Path.home()
+        home: Path | None = Path.home()
     except (RuntimeError, KeyError):  # no HOME and no passwd entry
         home = None
+    if home is not None and not home.is_absolute():
+        home = None  # HOME=. would put a .cache folder wherever the command is run
     if sys.platform == "darwin":
         return home / "Library" / "Caches" / "mlscaffold" / "jinja" if home else None
     configured = os.environ.get("XDG_CACHE_HOME", "")

@@ -248,6 +248,27 @@ def publish_class(runner, roster, out, api, *extra):
     )
 
 
+@pytest.mark.parametrize(
+    ("options", "env", "message"),
+    [
+        (["--api-url", "ftp://x"], {}, "--api-url 'ftp://x' is not a URL"),
+        ([], {"GITHUB_API_URL": "http://example.com"}, "GITHUB_API_URL 'http://example.com' is"),
+        (["--org", "My Bootcamp"], {}, "'My Bootcamp' cannot be a GitHub organisation name"),
+    ],
+)
+def test_a_bad_publishing_option_is_refused_before_the_roster_is_read(
+    runner, tmp_path, options, env, message
+):
+    """As before the options moved into the library: the roster need not exist to be told."""
+    out = tmp_path / "class"
+    result = classroom(
+        runner, tmp_path / "missing.csv", out, "--publish", "--org", "bootcamp", *options, env=env
+    )
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith(f"Error: {message}")
+    assert not out.exists()
+
+
 def test_publish_for_a_class(runner, servers, tmp_path):
     api, _ = servers
     roster = write(tmp_path / "r.csv", "github,name\nada,Ada\noctocat,Octo\nnobody-here,Nobody\n")

@@ -585,6 +585,31 @@ def test_new_publish_refuses_a_bad_target_before_writing_anything(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--org", "My Bootcamp"], "'My Bootcamp' cannot be a GitHub organisation name"),
+        (["--api-url", "ftp://example.com"], "--api-url 'ftp://example.com' is not a URL"),
+    ],
+)
+def test_new_publish_dry_run_refuses_what_the_real_run_refuses(runner, tmp_path, options, message):
+    out = tmp_path / "w"
+    result = new_publish(runner, out, "--dry-run", *options)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {message}")
+    assert not out.exists()
+
+
+def test_new_publish_dry_run_says_it_would_publish(runner, tmp_path):
+    out = tmp_path / "w"
+    result = new_publish(runner, out, "--dry-run", "--api-url", "https://ghe.example/api/v3")
+    assert result.exit_code == 0, result.output
+    assert "Would then publish it through https://ghe.example/api/v3" in result.output
+    assert result.output.strip().endswith("Nothing was written.")
+    assert not out.exists()
+
+
 def test_a_failed_look_inside_an_existing_repository_leaves_no_origin(runner, servers, project):
     """The emptiness check fails once: a rerun must look again, not take origin for its own."""
     api, git_server = servers

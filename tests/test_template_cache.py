@@ -249,3 +249,12 @@ def test_the_cache_folder_follows_xdg_and_the_platform(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path))
     assert template_cache.cache_folder() == tmp_path / "mlscaffold" / "Cache" / "jinja"
+
+
+@pytest.mark.parametrize("home", [".", "relative/home"])
+def test_a_relative_home_means_no_cache_in_the_working_folder(monkeypatch, tmp_path, home):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", home)
+    assert template_cache.cache_folder() is None
+    assert open_cache("any") is None
+    assert list(tmp_path.iterdir()) == []
