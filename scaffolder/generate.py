@@ -73,6 +73,8 @@ def create_project(request: ProjectRequest) -> Project:
     """
     from scaffolder import gitops
 
+    if request.git:
+        gitops.forget_callers_repository()  # called from a hook, git must not follow its GIT_DIR
     plan = _plan(request)
     output_dir = plan.path.parent
     created_output_dir = not output_dir.exists()

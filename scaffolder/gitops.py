@@ -52,10 +52,11 @@ def forget_callers_repository() -> None:
 
     GitPython reads GIT_DIR and GIT_WORK_TREE from ``os.environ`` itself and
     passes the whole environment to every git it runs (it can add variables to a
-    call, not remove them), so they cannot be left out where git is run. A
-    command therefore calls this once, where it starts (``cli``), for every git
-    call and every process it starts; importing or calling this module changes
-    no environment.
+    call, not remove them), so they cannot be left out where git is run. Each
+    command calls this where it starts (``cli``), and so does each library entry
+    point that runs git (``create_project``, ``publish``, ``update_project``),
+    for callers from Python; importing this module, or any other function of
+    it, changes no environment.
     """
     for name in REPOSITORY_VARIABLES:
         os.environ.pop(name, None)

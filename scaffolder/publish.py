@@ -139,6 +139,7 @@ def publish(
     repository's lookup), and ``Published.steps`` lists what would be changed.
     """
     request.check()
+    gitops.forget_callers_repository()  # called from a hook, git must not follow its GIT_DIR
     steps = _Steps(pretend)
     with _redacting(token):
         repo = gitops.open_repository(request.project)

@@ -37,7 +37,7 @@ from typing import Any
 from scaffolder import answers as answers_
 from scaffolder.catalog import Template, get_template
 from scaffolder.errors import GitError, InvalidInput, ScaffoldError, UnknownTemplate, printable
-from scaffolder.gitops import load_gitpython
+from scaffolder.gitops import forget_callers_repository, load_gitpython
 from scaffolder.interrupts import end_child_processes
 from scaffolder.record import (
     RECORD_FILE,
@@ -142,6 +142,7 @@ def update_project(request: UpdateRequest, notify: Notify | None = None) -> Upda
     repository is in git's merge state.
     """
     say = notify or (lambda message: None)
+    forget_callers_repository()  # called from a hook, git must not follow its GIT_DIR
     repo = _Repository.open(request.project)
     record = read_record(repo.root)
     if record is None or not isinstance(record.get("context"), dict):

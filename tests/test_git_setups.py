@@ -90,6 +90,27 @@ def test_repository_variables_of_the_caller_are_ignored(invoke, tmp_path, monkey
     assert_whole_first_commit(tmp_path / "w" / "fraud-detection", result.output)
 
 
+def test_a_library_caller_s_repository_variables_are_ignored_too(tmp_path, monkeypatch):
+    """create_project called from Python (no CLI) inside another repository's hook."""
+    from scaffolder.catalog import get_template
+    from scaffolder.generate import ProjectRequest, create_project
+
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", "-b", "main", str(other))
+    (other / "a.txt").write_text("a\n")
+    git(other, "add", "a.txt")
+    index_before = (other / ".git" / "index").read_bytes()
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    answers = {"author_name": "Ada Lovelace", "author_email": "ada@example.com"}
+    request = ProjectRequest(get_template("recommender"), tmp_path / "w", answers=answers)
+    project = create_project(request)
+    assert project.commit is not None
+    assert (other / ".git" / "index").read_bytes() == index_before
+    assert git(project.path, "rev-list", "--count", "HEAD") == "1"
+    assert git(project.path, "ls-files") != ""
+
+
 def test_index_version_4_and_many_files(invoke, tmp_path, isolated_home):
     (isolated_home / ".gitconfig").write_text(
         "[index]\n\tversion = 4\n[feature]\n\tmanyFiles = true\n"
