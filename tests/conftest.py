@@ -4,7 +4,6 @@ and a check after every test that no output held a traceback or a token.
 
 from __future__ import annotations
 
-import base64
 import os
 import signal
 import subprocess
@@ -12,7 +11,6 @@ import sys
 import threading
 import time
 import traceback
-import urllib.parse
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from leaks import assert_no_leak
 
 from scaffolder.cli import cli
 
@@ -51,12 +50,6 @@ def isolated_home(tmp_path_factory, monkeypatch):
     return home
 
 
-def secret_forms(token: str) -> list[bytes]:
-    """Every form a token could leak in: as written, as git sends it (base64), URL-quoted."""
-    sent = base64.b64encode(f"x-access-token:{token}".encode())
-    return [token.encode(), sent, urllib.parse.quote(token, safe="").encode()]
-
-
 @dataclass
 class Guard:
     """What a test's commands printed, and the secrets that must appear nowhere."""
@@ -80,23 +73,7 @@ class Guard:
             assert "Traceback (most recent call last)" not in output, (
                 f"a traceback reached the user:\n{output[-3000:]}"
             )
-        forms = [form for secret in self.secrets for form in secret_forms(secret)]
-        # In output, any 12 characters of a form count, in any case: a server may echo
-        # a piece of the token, or lowercase it.
-        pieces = {
-            form[i : i + 12].decode().lower()
-            for form in forms
-            for i in range(max(1, len(form) - 11))
-        }
-        for output in self.outputs:
-            lowered = output.lower()
-            for piece in pieces:
-                assert piece not in lowered, f"a piece of a token reached the output: {piece!r}"
-        for folder in self.folders:
-            for path in folder.rglob("*"):
-                if path.is_file() and not path.is_symlink():
-                    data = path.read_bytes()
-                    assert not any(form in data for form in forms), f"a token leaked into {path}"
+        assert_no_leak(self.secrets, self.outputs, self.folders)
 
 
 def _called_by_a_test() -> bool:
@@ -118,7 +95,7 @@ def guard(monkeypatch, tmp_path, isolated_home):
     exception it caught, which the real command would have shown) and what every
     ``subprocess.run`` or ``Popen.communicate`` captured. A test that handles a
     token adds it to ``guard.secrets``; then no output and no file under the
-    test's folder or its home may hold it, raw, base64-encoded or URL-quoted.
+    test's folder or its home may hold it in any form ``leaks.token_forms`` lists.
     """
     found = Guard(folders=[tmp_path, isolated_home])
     real_invoke = CliRunner.invoke

@@ -9,6 +9,7 @@ import yaml
 from conftest import AUTHOR, git, tree
 
 from scaffolder.catalog import get_template
+from scaffolder.cli import cli
 
 
 def test_new_creates_a_committed_project(invoke, tmp_path):
@@ -131,6 +132,49 @@ def test_licence_choice(invoke, tmp_path, choice, first_line, spdx):
     assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["license"] == spdx
     citation = yaml.safe_load((project / "CITATION.cff").read_text())
     assert citation.get("license") == (None if choice == "none" else choice)
+
+
+USER_CONFIG = (
+    "default_context:\n"
+    "  author_name: Katherine Johnson\n"
+    "  author_email: kj@example.com\n"
+    "  github_username: kjohnson\n"
+    "  license: BSD-3-Clause\n"
+    "  random_seed: '11'\n"
+)
+
+
+def test_the_users_cookiecutter_config_gives_the_defaults(
+    invoke, runner, tmp_path, isolated_home, git_identity
+):
+    """~/.cookiecutterrc, where cookiecutter looks without COOKIECUTTER_CONFIG: its
+    default_context beats git's identity and the template's defaults, and loses to options."""
+    (isolated_home / ".cookiecutterrc").write_text(USER_CONFIG)
+    result = invoke("new", "fraud-detection", "-o", str(tmp_path / "a"), "--no-input")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "a" / "fraud-detection"
+    assert git(project, "log", "-1", "--format=%an <%ae>") == "Katherine Johnson <kj@example.com>"
+    assert (project / "LICENSE").read_text().lstrip().startswith("BSD 3-Clause License")
+    assert "SEED = 11" in (project / "src" / "fraud_detection" / "__init__.py").read_text()
+    assert "github.com/kjohnson/fraud-detection" in (project / "README.md").read_text()
+
+    result = invoke(
+        "new", "fraud-detection", "-o", str(tmp_path / "b"), "--no-input", "--license", "MIT"
+    )
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "b" / "fraud-detection"
+    assert (project / "LICENSE").read_text().lstrip().startswith("MIT License")
+    assert "Katherine Johnson" in (project / "LICENSE").read_text()
+
+    # A class gets the same defaults, under what each student's row says.
+    roster = tmp_path / "roster.csv"
+    roster.write_text("github,name\nada,Ada Lovelace\n")
+    args = ["classroom", "fraud-detection", "--roster", str(roster), "-o", str(tmp_path / "c")]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (student,) = [p for p in (tmp_path / "c").iterdir() if p.is_dir()]
+    assert (student / "LICENSE").read_text().lstrip().startswith("BSD 3-Clause License")
+    assert git(student, "log", "-1", "--format=%an") == "Ada Lovelace"
 
 
 def test_no_git(invoke, tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AUTHOR, git, history
+from terminal import converse
 
 from scaffolder.cli import cli
 
@@ -311,6 +312,26 @@ def test_git_server_refusing_the_token_fails_fast(runner, servers, project):
     result = run(runner, "publish", str(project), "--api-url", api.url)
     assert result.exit_code == 1
     assert "failed" in result.output  # and it did not hang on a password prompt
+
+
+def test_git_never_prompts_on_the_terminal_for_a_refused_token(servers, project, guard):
+    """On a terminal, git asks for a user name when the server refuses the header it sent.
+
+    mlscaffold turns git's prompts off: the push fails at once with one line, instead
+    of waiting at "Username for ..." for an answer that a script never types.
+    """
+    api, git_server = servers
+    git_server.expected_auth = "basic something-else"
+    asked = ("Username for 'http", "\x04")  # answered with Ctrl-D, should git ever ask
+    env = {TOKEN_VARIABLE: TOKEN, "GIT_ASKPASS": "", "SSH_ASKPASS": ""}  # only the terminal
+    code, screen, left = converse(
+        ["publish", str(project), "--api-url", api.url], [asked], project.parent, env=env
+    )
+    guard.record(screen)
+    assert left == [asked], f"git prompted on the terminal:\n{screen}"
+    assert code == 1, screen
+    (error,) = [line for line in screen.splitlines() if line.startswith("Error:")]
+    assert "the push to" in error and "failed" in error
 
 
 def test_remote_pushes_without_the_api_and_without_the_token(runner, servers, project, tmp_path):

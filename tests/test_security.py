@@ -285,12 +285,36 @@ def test_a_git_redirect_to_another_host_never_gets_the_token(runner, servers, pr
     with recording_server() as (elsewhere, elsewhere_url):
         git_server.redirect_to = elsewhere_url
         result = publish(runner, project, "--api-url", api.url)
-        pointed, line = result.output.splitlines()  # the links now name the fake server
-        assert pointed.startswith("Pointed the CI badge and links at") and api.url in pointed
-        assert result.exit_code == 1 and line.startswith("Error: "), result.output
+        line = one_error_line_after_links(result, api.url)  # the links now name the fake server
         assert "the push to" in line and "redirect" in line
         assert elsewhere.authorizations() == []
     assert not api.pushed_commits("ada", "fraud-detection")
+
+
+def test_the_push_header_goes_to_the_repositorys_host_only(runner, servers, project, isolated_home):
+    """The token's header is scoped to the repository's host: when the user's git config
+    sends the push elsewhere (``pushInsteadOf``), the other server gets no token."""
+    api, git_server = servers
+    with recording_server() as (elsewhere, elsewhere_url):
+        (isolated_home / ".gitconfig").write_text(
+            f'[url "{elsewhere_url}/"]\n\tpushInsteadOf = {api.git_url}/\n'
+        )
+        result = publish(runner, project, "--api-url", api.url)
+        assert "the push to" in one_error_line_after_links(result, api.url)
+        assert [seen.path for seen in elsewhere.seen], "git never went to the other server"
+        assert elsewhere.authorizations() == []
+    assert git_server.seen_auth == []  # the push went only where git's config sent it
+    assert not api.pushed_commits("ada", "fraud-detection")
+
+
+def one_error_line_after_links(result, api_url: str) -> str:
+    """A publish that pointed the links at the new repository on *api_url*, then failed in
+    one line: return that line."""
+    pointed, line = result.output.splitlines()
+    assert pointed.startswith("Pointed the CI badge and links at"), result.output
+    assert api_url in pointed, result.output
+    assert result.exit_code == 1 and line.startswith("Error: "), result.output
+    return line
 
 
 @pytest.mark.parametrize(
