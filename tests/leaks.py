@@ -44,8 +44,9 @@ def token_forms(token: str) -> list[bytes]:
         urllib.parse.quote(token, safe="").encode(),
         urllib.parse.quote_plus(token).encode(),
         base64.b64encode(raw),
-        base64.b64encode(b"x-access-token:" + raw),  # as git sends it, whole
     }
+    # The token inside base64 text, after or before anything: "x-access-token:TOKEN" as git
+    # sends it included (whose "x-access-token:" part alone gives nothing away).
     forms |= _inside_base64(raw)
     return sorted(form for form in forms if form)
 

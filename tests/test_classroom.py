@@ -23,6 +23,12 @@ TOKEN = "ghp_M3kT8qW1zR6yN4xV9cB2hJ7gF0dS5aL8pE1u"  # random-looking, as real on
 VARIABLES = get_template("fraud-detection").variables
 
 
+@pytest.fixture(autouse=True)
+def no_token_leaks(guard):
+    """The class's token may leak nowhere: no output, report, project or server file."""
+    guard.secrets.append(TOKEN)
+
+
 def write(path: Path, text: str, encoding="utf-8") -> Path:
     path.write_text(text, encoding=encoding)
     return path

@@ -59,6 +59,33 @@ def classroom(runner, roster: Path, out: Path, *extra: str, env=None):
     return runner.invoke(cli, args, env=env)
 
 
+def test_the_leak_check_finds_every_form_of_a_token(tmp_path):
+    """The check every publishing and classroom test makes (tests/leaks.py)."""
+    import base64
+    import urllib.parse
+
+    from leaks import find_leaks
+
+    SECRET = "ghp_Lk2Vb7Nq4Xw9Zr1Tc6Ym3Hs8Pd0Fg5Ja7Ue2"  # not one the guard looks for
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    leaked = [
+        f"token {SECRET}",
+        f"echoed: {SECRET.lower()[5:20]}",
+        f"Authorization: basic {b64('x-access-token:' + SECRET)}",
+        *(f"Authorization: basic {b64(user + ':' + SECRET)}" for user in ("a", "ab", "abc")),
+        f"Authorization: basic {b64(SECRET + ':x-oauth-basic')}",
+        f"https://example.com/?t={urllib.parse.quote(SECRET + '/+=', safe='')}",
+    ]
+    for text in leaked:
+        assert find_leaks([SECRET], [text]), text
+    (tmp_path / "config").write_text(f"[http]\n\textraheader = basic {b64('me:' + SECRET)}\n")
+    assert find_leaks([SECRET], folders=[tmp_path])
+    assert find_leaks([SECRET], ["nothing secret here", b64("x-access-token:other")]) == []
+
+
 # -- answers are data --------------------------------------------------------------
 
 
