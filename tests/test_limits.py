@@ -160,7 +160,9 @@ def test_a_classs_writes_are_a_second_apart(runner, servers, tmp_path, fake_cloc
     assert min(gaps) >= 1.0 - 1e-9, writes
 
 
-def test_a_class_whose_create_answer_was_lost_is_finished_by_a_rerun(runner, servers, tmp_path):
+def test_a_class_whose_create_answer_was_lost_is_finished_by_a_rerun(
+    runner, servers, tmp_path, fake_clock
+):
     api, _ = servers
     roster = write(tmp_path / "r.csv", "github\nada\noctocat\n")
     out = tmp_path / "class"

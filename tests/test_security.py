@@ -545,7 +545,7 @@ def test_a_rate_limit_reset_that_is_not_a_number_is_waited_as_unknown():
     assert rate_limit_wait(429, {"X-RateLimit-Reset": "nan"}, {}) == 60.0
 
 
-def test_a_rate_limit_with_a_bad_reset_header_through_the_cli(runner, servers, project):
+def test_a_rate_limit_with_a_bad_reset_header_through_the_cli(runner, servers, project, fake_clock):
     api, _ = servers
     api.fail(
         "GET",
@@ -557,16 +557,17 @@ def test_a_rate_limit_with_a_bad_reset_header_through_the_cli(runner, servers, p
     result = publish(runner, project, "--api-url", api.url)
     assert result.exit_code == 0, result.output
     assert "waiting 1 s before retrying" in result.output
+    assert fake_clock.slept == [1.0]  # the Retry-After, the reset read as unstated
 
 
 # -- servers that never finish -------------------------------------------------------
 
 
 def test_a_trickling_api_server_ends_at_the_deadline(runner, project):
-    with trickling_server(interval=0.3) as url:
-        result = publish(runner, project, "--api-url", url, env={"MLSCAFFOLD_HTTP_TIMEOUT": "2"})
+    with trickling_server(interval=0.1) as url:
+        result = publish(runner, project, "--api-url", url, env={"MLSCAFFOLD_HTTP_TIMEOUT": "1"})
     line = one_error_line(result, 1)
-    assert "no complete answer within 2 s" in line and "run the same command again" in line
+    assert "no complete answer within 1 s" in line and "run the same command again" in line
 
 
 def test_a_bad_http_timeout_setting_is_one_line(runner, servers, project):
@@ -581,10 +582,10 @@ def test_a_git_server_that_never_answers_ends_with_low_speed_limits(runner, proj
         result = runner.invoke(
             cli,
             ["publish", str(project), "--remote", f"{silent}/me/x.git"],
-            env={"GIT_HTTP_LOW_SPEED_TIME": "2"},
+            env={"GIT_HTTP_LOW_SPEED_TIME": "1"},
         )
     line = one_error_line(result, 1)
-    assert "the server stopped answering" in line and "2 s" in line
+    assert "the server stopped answering" in line and "1 s" in line
 
 
 def test_pushes_get_low_speed_limits_and_no_redirects_by_default(monkeypatch):
@@ -605,7 +606,7 @@ def test_the_github_client_deadline_bounds_a_trickle():
     from scaffolder.credentials import Token
     from scaffolder.errors import ScaffoldError
 
-    with trickling_server(interval=0.2) as url:
+    with trickling_server(interval=0.1) as url:
         client = GitHub(Token(TOKEN, "test"), url, deadline=1)
         with pytest.raises(ScaffoldError, match="no complete answer within 1 s"):
             client.login()
