@@ -4,15 +4,15 @@ and a check after every test that no output held a traceback or a token.
 
 from __future__ import annotations
 
-import base64
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
-import urllib.parse
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from leaks import assert_no_leak
 
 from scaffolder.cli import cli
 
@@ -27,14 +28,32 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 AUTHOR = ["--author", "Ada Lovelace", "--email", "ada@example.com", "--github-user", "ada"]
 
 
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory, monkeypatch):
-    """Give every test its own HOME and an empty global git config.
+# The tests write tens of thousands of small files (projects, repositories, bare
+# remotes); on a disk's file system that is most of their time, in memory a fraction.
+# So, unless TMPDIR says where, the unit tests work in a RAM-backed folder where there
+# is one that may run programs (they run scripts they write: a fake gh, a signing
+# program). Not the end-to-end tests: their environments (torch) are gigabytes.
+MEMORY_FOLDER = Path("/dev/shm")
 
-    The machine's identity must never leak into a test: mlscaffold has to work
-    on a machine with no git identity at all.
-    """
-    home = tmp_path_factory.mktemp("home")
+
+def pytest_configure(config: pytest.Config) -> None:
+    markers = config.option.markexpr or ""
+    if "e2e" in markers and "not e2e" not in markers or not markers:
+        return  # the end-to-end tests may run
+    if "TMPDIR" in os.environ or not hasattr(os, "statvfs"):
+        return
+    try:
+        flags = os.statvfs(MEMORY_FOLDER).f_flag
+    except OSError:
+        return
+    if flags & (os.ST_NOEXEC | os.ST_RDONLY) or not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        return
+    os.environ["TMPDIR"] = str(MEMORY_FOLDER)  # for the programs the tests start, too
+    tempfile.tempdir = None  # read TMPDIR again
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Make *home* the HOME, with an empty global git config and no cookiecutter config."""
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -49,13 +68,18 @@ def isolated_home(tmp_path_factory, monkeypatch):
         "GIT_COMMITTER_EMAIL",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """Give every test its own HOME and an empty global git config.
+
+    The machine's identity must never leak into a test: mlscaffold has to work
+    on a machine with no git identity at all.
+    """
+    home = tmp_path_factory.mktemp("home")
+    isolate(monkeypatch, home)
     return home
-
-
-def secret_forms(token: str) -> list[bytes]:
-    """Every form a token could leak in: as written, as git sends it (base64), URL-quoted."""
-    sent = base64.b64encode(f"x-access-token:{token}".encode())
-    return [token.encode(), sent, urllib.parse.quote(token, safe="").encode()]
 
 
 @dataclass
@@ -81,23 +105,7 @@ class Guard:
             assert "Traceback (most recent call last)" not in output, (
                 f"a traceback reached the user:\n{output[-3000:]}"
             )
-        forms = [form for secret in self.secrets for form in secret_forms(secret)]
-        # In output, any 12 characters of a form count, in any case: a server may echo
-        # a piece of the token, or lowercase it.
-        pieces = {
-            form[i : i + 12].decode().lower()
-            for form in forms
-            for i in range(max(1, len(form) - 11))
-        }
-        for output in self.outputs:
-            lowered = output.lower()
-            for piece in pieces:
-                assert piece not in lowered, f"a piece of a token reached the output: {piece!r}"
-        for folder in self.folders:
-            for path in folder.rglob("*"):
-                if path.is_file() and not path.is_symlink():
-                    data = path.read_bytes()
-                    assert not any(form in data for form in forms), f"a token leaked into {path}"
+        assert_no_leak(self.secrets, self.outputs, self.folders)
 
 
 def _called_by_a_test() -> bool:
@@ -119,7 +127,7 @@ def guard(monkeypatch, tmp_path, isolated_home):
     exception it caught, which the real command would have shown) and what every
     ``subprocess.run`` or ``Popen.communicate`` captured. A test that handles a
     token adds it to ``guard.secrets``; then no output and no file under the
-    test's folder or its home may hold it, raw, base64-encoded or URL-quoted.
+    test's folder or its home may hold it in any form ``leaks.token_forms`` lists.
     """
     found = Guard(folders=[tmp_path, isolated_home])
     real_invoke = CliRunner.invoke
@@ -159,39 +167,59 @@ def guard(monkeypatch, tmp_path, isolated_home):
 MARK = "MLSCAFFOLD_TEST_ID"
 
 
-def _processes() -> dict[int, tuple[int, str, bytes]]:
-    """Every live process: pid -> (parent pid, state, environment as exec'd)."""
+def _processes(since: float = 0.0) -> dict[int, tuple[int, str, bytes]]:
+    """Every live process: pid -> (parent pid, state, environment as exec'd).
+
+    The environment is read only for processes started at *since* or later (seconds
+    since boot, as ``_boot_clock`` tells): older ones cannot carry a test's marker.
+    """
     found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+    ticks = os.sysconf("SC_CLK_TCK")
+    for name in os.listdir("/proc"):  # plain strings: this runs twice a test
+        if not name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
-            environ = (entry / "environ").read_bytes()
-        except OSError:  # gone meanwhile, or another user's
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                fields = stat.read().rpartition(b")")[2].split()
+            state, ppid, started = fields[0].decode(), int(fields[1]), int(fields[19]) / ticks
+            environ = b""
+            if started >= since:
+                with open(f"/proc/{name}/environ", "rb") as handle:
+                    environ = handle.read()
+        except (OSError, IndexError, ValueError):  # gone meanwhile, or another user's
             continue
-        state, ppid = stat.rpartition(")")[2].split()[:2]
-        found[int(entry.name)] = (int(ppid), state, environ)
+        found[int(name)] = (ppid, state, environ)
     return found
+
+
+def _boot_clock() -> float:
+    """Seconds since boot, the clock of a process's start time in /proc/PID/stat.
+
+    Linux counts that time on the boot-time clock (since 5.3) or the monotonic one
+    (before): the earlier of the two never takes a new process for an old one.
+    """
+    return min(time.clock_gettime(time.CLOCK_BOOTTIME), time.monotonic())
 
 
 def alive(pids: set[int]) -> set[int]:
     """Those of *pids* still running (a zombie has exited: it is not)."""
-    return {pid for pid, (_, state, _) in _processes().items() if pid in pids and state != "Z"}
+    found = _processes(since=float("inf"))
+    return {pid for pid in pids if pid in found and found[pid][1] != "Z"}
 
 
 def children(pid: int) -> set[int]:
     """The running child processes of *pid*."""
-    return {p for p, (ppid, state, _) in _processes().items() if ppid == pid and state != "Z"}
+    found = _processes(since=float("inf"))
+    return {p for p, (ppid, state, _) in found.items() if ppid == pid and state != "Z"}
 
 
-def _left_behind(test_id: str, before: set[int]) -> list[int]:
+def _left_behind(test_id: str, before: set[int], since: float) -> list[int]:
     """Processes a test started that are still alive: marked with its id, or our new children."""
     me = os.getpid()
     marker = f"{MARK}={test_id}".encode()
     return sorted(
         pid
-        for pid, (ppid, state, environ) in _processes().items()
+        for pid, (ppid, state, environ) in _processes(since).items()
         if pid != me
         and state not in ("Z", "X")  # exited, waiting to be reaped: not running
         and (marker in environ.split(b"\0") or (ppid == me and pid not in before))
@@ -211,11 +239,11 @@ def no_process_left(monkeypatch, request):
         return
     test_id = f"{os.getpid()}-{uuid.uuid4().hex}"
     monkeypatch.setenv(MARK, test_id)
-    me = os.getpid()
-    before = {pid for pid, (ppid, _, _) in _processes().items() if ppid == me}
+    before = children(os.getpid())
+    since = _boot_clock() - 1.0  # a start time is counted in clock ticks: a margin
     yield
     deadline = time.monotonic() + 10  # a process may take a moment to finish exiting
-    while (left := _left_behind(test_id, before)) and time.monotonic() < deadline:
+    while (left := _left_behind(test_id, before, since)) and time.monotonic() < deadline:
         time.sleep(0.05)
     if left:
         names = []
@@ -293,12 +321,31 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture
-def project(invoke, tmp_path) -> Path:
-    """A fraud-detection project generated by Ada Lovelace in tmp_path/work, committed."""
-    result = invoke("new", "fraud-detection", "-o", str(tmp_path / "work"), "--no-input", *AUTHOR)
+@pytest.fixture(scope="session")
+def generated_project(tmp_path_factory) -> Path:
+    """A fraud-detection project generated by Ada Lovelace, committed: made once, never changed.
+
+    Made in a home of its own (this runs before any test's ``isolated_home``).
+    """
+    out = tmp_path_factory.mktemp("generated")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(monkeypatch, tmp_path_factory.mktemp("home"))
+        args = ["new", "fraud-detection", "-o", str(out), "--no-input", *AUTHOR]
+        result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return tmp_path / "work" / "fraud-detection"
+    return out / "fraud-detection"
+
+
+@pytest.fixture
+def project(generated_project, tmp_path) -> Path:
+    """A fraud-detection project generated by Ada Lovelace in tmp_path/work, committed.
+
+    A copy of the one generated for the session, repository included: `new` made it
+    as it makes any (tests of `new` itself generate their own).
+    """
+    copy = tmp_path / "work" / "fraud-detection"
+    shutil.copytree(generated_project, copy, symlinks=True)
+    return copy
 
 
 def plain_cookiecutter(
@@ -309,21 +356,25 @@ def plain_cookiecutter(
     Pass the *guard* when the run is meant to fail: cookiecutter logs a traceback of
     its own after a failed hook, which is its output, not mlscaffold's.
     """
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "-o",
-            str(output),
-            str(REPO_ROOT / "templates" / template),
-            *answers,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # Cookiecutter writes each hook to a temporary file and leaves it there when the hook
+    # fails: a folder of the run's own takes those away.
+    with tempfile.TemporaryDirectory() as scratch:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cookiecutter",
+                "--no-input",
+                "-o",
+                str(output),
+                str(REPO_ROOT / "templates" / template),
+                *answers,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "TMPDIR": scratch},
+        )
     if guard is not None and done.returncode != 0:
         guard.forget(done.stdout)
         guard.forget(done.stderr)

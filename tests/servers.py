@@ -217,10 +217,7 @@ class FakeGitHub:
 
     def _public(self, repo: dict[str, Any]) -> dict[str, Any]:
         bare = self.git_root / repo["full_name"].split("/")[0] / f"{repo['name']}.git"
-        refs = subprocess.run(
-            ["git", "-C", str(bare), "for-each-ref"], capture_output=True, text=True, check=True
-        ).stdout
-        return {**repo, "size": 0 if not refs.strip() else 1}
+        return {**repo, "size": 1 if _has_refs(bare) else 0}
 
     def pushed_commits(self, owner: str, name: str) -> list[str]:
         """Commit SHAs on main in the repository's bare copy (empty if nothing was pushed)."""
@@ -229,6 +226,15 @@ class FakeGitHub:
             ["git", "-C", str(bare), "rev-list", "main"], capture_output=True, text=True
         )
         return done.stdout.split() if done.returncode == 0 else []
+
+
+def _has_refs(bare: Path) -> bool:
+    """Whether the bare repository holds a branch or a tag, read from its files (no git run)."""
+    if any(path.is_file() for path in (bare / "refs").rglob("*")):
+        return True
+    packed = bare / "packed-refs"
+    lines = packed.read_text().splitlines() if packed.is_file() else []
+    return any(line and not line.startswith(("#", "^")) for line in lines)
 
 
 class _Handler(BaseHTTPRequestHandler):

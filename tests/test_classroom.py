@@ -23,6 +23,12 @@ TOKEN = "ghp_M3kT8qW1zR6yN4xV9cB2hJ7gF0dS5aL8pE1u"  # random-looking, as real on
 VARIABLES = get_template("fraud-detection").variables
 
 
+@pytest.fixture(autouse=True)
+def no_token_leaks(guard):
+    """The class's token may leak nowhere: no output, report, project or server file."""
+    guard.secrets.append(TOKEN)
+
+
 def write(path: Path, text: str, encoding="utf-8") -> Path:
     path.write_text(text, encoding=encoding)
     return path
@@ -164,9 +170,40 @@ def test_unusable_roster_and_options_exit_2(runner, tmp_path):
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_a_class_clears_the_staging_folders_a_killed_run_left(runner, tmp_path):
+    """Also those of students no longer on the roster, and of an older mlscaffold (no pid);
+    a running run's folder is left alone."""
+    out = tmp_path / "class"
+    out.mkdir()
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    sleeper = subprocess.Popen(["sleep", "60"])
+    stale = [
+        out / f".ml-fraud-2026-left-the-class.{finished.pid}-abc123.mlscaffold-staging",
+        out / f".ml-fraud-2026-kj.{finished.pid}-def456.mlscaffold-staging",
+        out / ".ml-fraud-2026-older.mlscaffold-staging",
+    ]
+    live = out / f".ml-fraud-2026-someone.{sleeper.pid}-ghi789.mlscaffold-staging"
+    try:
+        for folder in (*stale, live):
+            folder.mkdir()
+            (folder / "half-written.txt").write_text("x")
+        result = classroom(runner, write(tmp_path / "r.csv", ROSTER), out)
+        assert result.exit_code == 0, result.output
+        assert [folder for folder in stale if folder.exists()] == []
+        assert (live / "half-written.txt").exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+# Enough that a run is never done before it is killed: it is killed after three.
+STUDENTS = 30
+
+
 def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
     """SIGKILL part way through; the same command then completes every student exactly once."""
-    students = [f"student-{i:03d}" for i in range(120)]
+    students = [f"student-{i:03d}" for i in range(STUDENTS)]
     roster = write(tmp_path / "r.csv", "github\n" + "\n".join(students) + "\n")
     out = tmp_path / "class"
     command = classroom_command("recommender", roster, out, "--prefix", "recsys")
@@ -175,10 +212,15 @@ def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
     def projects():
         return [p for p in out.glob("recsys-*") if p.is_dir()] if out.exists() else []
 
+    def under_way() -> bool:  # a few projects made, and the report already says so
+        return len(projects()) >= 3 and (out / "classroom-report.json").exists()
+
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None and len(projects()) < 3:
+    while time.monotonic() < deadline and proc.poll() is None and not under_way():
         time.sleep(0.005)
-    assert proc.poll() is None, "the run finished before it could be interrupted"
+    assert proc.poll() is None, (
+        "the run finished before it could be interrupted (or wrote no report as it went)"
+    )
     workers = children(proc.pid)
     assert workers  # generation runs in worker processes
     proc.send_signal(signal.SIGKILL)
@@ -193,12 +235,16 @@ def test_a_killed_run_is_finished_by_running_it_again(tmp_path):
         for p in out.iterdir()
         if p.is_dir() and not p.name.startswith(".")
     }
-    assert 3 <= len(finished) < 120
+    assert 3 <= len(finished) < STUDENTS
+    # The report was written as the run went: what it says was generated, exists.
+    rows = json.loads((out / "classroom-report.json").read_text())["students"]
+    generated = {Path(row["path"]).name for row in rows if row["status"] == "generated"}
+    assert generated and generated <= set(finished)
 
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "120 of 120 students generated." in done.stdout
-    assert len(projects()) == 120 and not list(out.glob(".*"))  # no staging folder left
+    assert f"{STUDENTS} of {STUDENTS} students generated." in done.stdout
+    assert len(projects()) == STUDENTS and not list(out.glob(".*"))  # no staging folder left
     for project in projects():
         assert git(project, "rev-list", "--count", "HEAD") == "1"
         assert git(project, "status", "--porcelain") == ""
@@ -269,7 +315,7 @@ def test_a_bad_publishing_option_is_refused_before_the_roster_is_read(
     assert not out.exists()
 
 
-def test_publish_for_a_class(runner, servers, tmp_path):
+def test_publish_for_a_class(runner, servers, tmp_path, fake_clock):
     api, _ = servers
     roster = write(tmp_path / "r.csv", "github,name\nada,Ada\noctocat,Octo\nnobody-here,Nobody\n")
     out = tmp_path / "class"
@@ -296,7 +342,9 @@ def test_publish_for_a_class(runner, servers, tmp_path):
     assert len(api.requests_to("POST", "/orgs/bootcamp/repos")) == creates_before + 1
 
 
-def test_publishing_interrupted_part_way_is_completed_without_duplicates(runner, servers, tmp_path):
+def test_publishing_interrupted_part_way_is_completed_without_duplicates(
+    runner, servers, tmp_path, fake_clock
+):
     """The network drops after a repository was created: the rerun only pushes and shares it."""
     api, _ = servers
     roster = write(tmp_path / "r.csv", "github\nada\noctocat\n")
@@ -316,6 +364,34 @@ def test_publishing_interrupted_part_way_is_completed_without_duplicates(runner,
     assert api.collaborators["bootcamp/ml-fraud-2026-octocat"] == {"octocat": "push"}
     # The finished student was skipped entirely on the second run.
     assert len(api.requests_to("PUT", r"/repos/bootcamp/ml-fraud-2026-ada/collaborators/ada")) == 1
+
+
+def test_the_report_is_on_disk_for_each_student_as_they_finish(
+    runner, servers, tmp_path, fake_clock
+):
+    """Read while the run goes (when the second student's turn begins), the report on disk
+    already says the first was published: a run killed then has it on record."""
+    api, _ = servers
+    out = tmp_path / "class"
+    seen_then: list[dict] = []
+    serve = api.handle
+
+    def handle(method, path, headers, body):
+        if path == "/users/octocat":  # the second student's first request
+            report = json.loads((out / "classroom-report.json").read_text())
+            seen_then.append({row["student"]: row for row in report["students"]})
+        return serve(method, path, headers, body)
+
+    api.handle = handle
+    roster = write(tmp_path / "r.csv", "github\nada\noctocat\n")
+    result = publish_class(runner, roster, out, api, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    (rows,) = seen_then
+    assert rows["ada"]["status"] == "published"
+    assert rows["ada"]["url"] == f"{api.url}/bootcamp/ml-fraud-2026-ada"
+    assert rows["octocat"]["status"] == "generated"
+    with (out / "classroom-report.csv").open(newline="") as report:
+        assert [row["status"] for row in csv.DictReader(report)] == ["published", "published"]
 
 
 def test_publish_needs_an_org_and_a_token(runner, tmp_path, monkeypatch):
@@ -417,7 +493,9 @@ def test_what_classroom_sets_itself_is_refused_as_a_column_or_option(
 
 
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
-def test_interrupting_a_publishing_run_creates_nothing_more(servers, tmp_path, signal_number):
+def test_interrupting_a_publishing_run_creates_nothing_more(
+    runner, servers, tmp_path, fake_clock, signal_number
+):
     """Ctrl-C or SIGTERM while publishing: no new repository, an exact report, a rerun finishes."""
     api, _ = servers
     handles = [f"student{i}" for i in range(6)]
@@ -433,7 +511,8 @@ def test_interrupting_a_publishing_run_creates_nothing_more(servers, tmp_path, s
     env = {**os.environ, "GH_ENTERPRISE_TOKEN": TOKEN}
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None and len(api.repos) < 2:
+    # The first repository is made: the others wait their turns, a second apart.
+    while time.monotonic() < deadline and proc.poll() is None and not api.repos:
         time.sleep(0.01)
     assert proc.poll() is None, "the run finished before it could be interrupted"
     proc.send_signal(signal_number)
@@ -456,11 +535,11 @@ def test_interrupting_a_publishing_run_creates_nothing_more(servers, tmp_path, s
         else:
             assert "interrupted" in row["error"]
 
-    if signal_number != signal.SIGINT:
-        return  # the rerun is the same after either signal (and takes 1 s a write)
-    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert again.returncode == 0, again.stderr
-    assert f"{len(handles)} of {len(handles)} students published." in again.stdout
+    # The same command again, in this process, whose fake clock waits out the second
+    # between writes at once (the interrupted run above kept real time).
+    again = runner.invoke(cli, command[3:], env={"GH_ENTERPRISE_TOKEN": TOKEN})
+    assert again.exit_code == 0, again.output
+    assert f"{len(handles)} of {len(handles)} students published." in again.output
     creates = [s.body["name"] for s in api.requests_to("POST", "/orgs/bootcamp/repos")]
     assert sorted(creates) == sorted(f"p-{h}" for h in handles)  # each exactly once
 
@@ -507,7 +586,9 @@ def test_an_output_folder_below_a_file_is_one_line(runner, tmp_path):
     ]
 
 
-def test_a_class_never_takes_over_a_repository_it_did_not_create(runner, servers, tmp_path):
+def test_a_class_never_takes_over_a_repository_it_did_not_create(
+    runner, servers, tmp_path, fake_clock
+):
     """An empty repository of a student's name, made by someone else: that student fails alone."""
     api, _ = servers
     api.add_repo("bootcamp", "ml-fraud-2026-ada", empty=True)

@@ -2,13 +2,16 @@
 
 import ast
 import json
+import re
+import shutil
 import tomllib
 
 import pytest
 import yaml
 from conftest import AUTHOR, git, tree
 
-from scaffolder.catalog import get_template
+from scaffolder.catalog import get_template, read_template
+from scaffolder.cli import cli
 
 
 def test_new_creates_a_committed_project(invoke, tmp_path):
@@ -49,27 +52,49 @@ def test_new_creates_a_committed_project(invoke, tmp_path):
 
 
 def test_answers_are_recorded(invoke, tmp_path):
-    invoke(
+    result = invoke(
         "new",
         "fraud-detection",
         "-o",
-        str(tmp_path),
+        str(tmp_path / "out"),
         "--no-input",
         *AUTHOR,
         "--set",
         "random_seed=7",
     )
-    project = tmp_path / "fraud-detection"
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "out" / "fraud-detection"
     record = json.loads((project / ".mlscaffold.json").read_text())
     template = get_template("fraud-detection")
     assert record["template"] == "fraud-detection"
     assert record["template_version"] == template.version
-    assert record["template_digest"] == template.digest
+    # The digest names the template's files: a copy of them elsewhere has the same one.
+    copy = tmp_path / "copy" / "fraud-detection"
+    shutil.copytree(template.path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", record["template_digest"])
+    assert record["template_digest"] == read_template(copy).digest
     context = record["context"]
     assert context["random_seed"] == "7" and context["author_name"] == "Ada Lovelace"
     assert context["package_name"] == "fraud_detection"
     assert not {"_output_dir", "_repo_dir", "_template", "_checkout"} & set(context)
     assert "SEED = 7" in (project / "src/fraud_detection/__init__.py").read_text()
+
+
+def test_the_digest_changes_with_any_file_of_the_template_and_only_then(tmp_path):
+    template = get_template("fraud-detection")
+    copy = tmp_path / "fraud-detection"
+    shutil.copytree(template.path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    digest = read_template(copy).digest
+    (copy / "hooks" / "__pycache__").mkdir()
+    (copy / "hooks" / "__pycache__" / "x.pyc").write_bytes(b"bytecode")  # pip's, not the template's
+    assert read_template(copy).digest == digest
+    readme = next(copy.rglob("README.md"))
+    readme.write_text(readme.read_text() + " ")
+    changed = read_template(copy).digest
+    assert changed != digest
+    readme.rename(readme.with_name("READ_ME.md"))  # the same bytes under another name
+    assert read_template(copy).digest not in (digest, changed)
+    assert get_template("recommender").digest != template.digest
 
 
 def test_name_gives_the_directory_and_package(invoke, tmp_path):
@@ -106,7 +131,8 @@ def test_no_git_identity_falls_back_to_the_template_author(invoke, tmp_path):
 
 
 def test_options_beat_git_config(invoke, tmp_path, git_identity):
-    invoke("new", "fraud-detection", "-o", str(tmp_path), "--no-input", *AUTHOR)
+    result = invoke("new", "fraud-detection", "-o", str(tmp_path), "--no-input", *AUTHOR)
+    assert result.exit_code == 0, result.output
     project = tmp_path / "fraud-detection"
     assert git(project, "log", "-1", "--format=%an") == "Ada Lovelace"
 
@@ -131,6 +157,49 @@ def test_licence_choice(invoke, tmp_path, choice, first_line, spdx):
     assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["license"] == spdx
     citation = yaml.safe_load((project / "CITATION.cff").read_text())
     assert citation.get("license") == (None if choice == "none" else choice)
+
+
+USER_CONFIG = (
+    "default_context:\n"
+    "  author_name: Katherine Johnson\n"
+    "  author_email: kj@example.com\n"
+    "  github_username: kjohnson\n"
+    "  license: BSD-3-Clause\n"
+    "  random_seed: '11'\n"
+)
+
+
+def test_the_users_cookiecutter_config_gives_the_defaults(
+    invoke, runner, tmp_path, isolated_home, git_identity
+):
+    """~/.cookiecutterrc, where cookiecutter looks without COOKIECUTTER_CONFIG: its
+    default_context beats git's identity and the template's defaults, and loses to options."""
+    (isolated_home / ".cookiecutterrc").write_text(USER_CONFIG)
+    result = invoke("new", "fraud-detection", "-o", str(tmp_path / "a"), "--no-input")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "a" / "fraud-detection"
+    assert git(project, "log", "-1", "--format=%an <%ae>") == "Katherine Johnson <kj@example.com>"
+    assert (project / "LICENSE").read_text().lstrip().startswith("BSD 3-Clause License")
+    assert "SEED = 11" in (project / "src" / "fraud_detection" / "__init__.py").read_text()
+    assert "github.com/kjohnson/fraud-detection" in (project / "README.md").read_text()
+
+    result = invoke(
+        "new", "fraud-detection", "-o", str(tmp_path / "b"), "--no-input", "--license", "MIT"
+    )
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "b" / "fraud-detection"
+    assert (project / "LICENSE").read_text().lstrip().startswith("MIT License")
+    assert "Katherine Johnson" in (project / "LICENSE").read_text()
+
+    # A class gets the same defaults, under what each student's row says.
+    roster = tmp_path / "roster.csv"
+    roster.write_text("github,name\nada,Ada Lovelace\n")
+    args = ["classroom", "fraud-detection", "--roster", str(roster), "-o", str(tmp_path / "c")]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (student,) = [p for p in (tmp_path / "c").iterdir() if p.is_dir()]
+    assert (student / "LICENSE").read_text().lstrip().startswith("BSD 3-Clause License")
+    assert git(student, "log", "-1", "--format=%an") == "Ada Lovelace"
 
 
 def test_no_git(invoke, tmp_path):

@@ -142,7 +142,27 @@ def test_a_class_that_reaches_the_write_limits_pauses_and_publishes_everyone(
     assert all(api.collaborators[f"bootcamp/ml-2026-{h}"] for h in ("ada", "octocat", "grace"))
 
 
-def test_a_class_whose_create_answer_was_lost_is_finished_by_a_rerun(runner, servers, tmp_path):
+def test_a_classs_writes_are_a_second_apart(runner, servers, tmp_path, fake_clock):
+    """GitHub asks for a second between content-creating requests of one user.
+
+    One job: with threads, a request's arrival at the server is stamped by a fake
+    clock that another thread's wait has moved on since it was sent.
+    """
+    api, _ = servers
+    api.clock = fake_clock
+    api.known_users.update({"grace", "kj"})
+    roster = write(tmp_path / "r.csv", "github\nada\noctocat\ngrace\nkj\n")
+    result = publish_class(runner, roster, tmp_path / "class", api, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    writes = [(seen.method, seen.path, seen.at) for seen in api.writes()]
+    assert len(writes) == 8  # a create and an invitation for each student
+    gaps = [later[2] - earlier[2] for earlier, later in zip(writes, writes[1:], strict=False)]
+    assert min(gaps) >= 1.0 - 1e-9, writes
+
+
+def test_a_class_whose_create_answer_was_lost_is_finished_by_a_rerun(
+    runner, servers, tmp_path, fake_clock
+):
     api, _ = servers
     roster = write(tmp_path / "r.csv", "github\nada\noctocat\n")
     out = tmp_path / "class"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AUTHOR, git, history
+from terminal import converse
 
 from scaffolder.cli import cli
 
@@ -217,18 +218,20 @@ def test_name_taken_when_creating(runner, servers, project):
     assert len(api.requests_to("POST", "/user/repos")) == 1
 
 
-def test_rate_limit_with_retry_after_is_waited_out(runner, servers, project):
+def test_rate_limit_with_retry_after_is_waited_out(runner, servers, project, fake_clock):
     api, _ = servers
+    api.clock = fake_clock
     api.fail("POST", "/user/repos", 429, {"message": "secondary rate limit"}, {"Retry-After": "1"})
-    began = time.monotonic()
     result = run(runner, "publish", str(project), "--api-url", api.url)
     assert result.exit_code == 0, result.output
     assert "GitHub rate limit reached: waiting 1 s before retrying (1/3)" in result.output
-    assert time.monotonic() - began >= 1.0
+    assert fake_clock.slept == [1.0]
+    refused, retried = api.requests_to("POST", "/user/repos")
+    assert retried.at - refused.at >= 1.0
     assert len(api.requests_to("POST", "/user/repos")) == 2
 
 
-def test_rate_limit_reset_time_is_honoured(runner, servers, project):
+def test_rate_limit_reset_time_is_honoured(runner, servers, project, fake_clock):
     api, _ = servers
     reset = str(int(time.time()) + 1)
     api.fail(
@@ -241,15 +244,18 @@ def test_rate_limit_reset_time_is_honoured(runner, servers, project):
     result = run(runner, "publish", str(project), "--api-url", api.url)
     assert result.exit_code == 0, result.output
     assert "waiting" in result.output and "before retrying" in result.output
+    (waited,) = fake_clock.slept  # until the reset (a second from now, and one to spare)
+    assert 1.0 <= waited <= 3.0
 
 
-def test_rate_limit_that_does_not_lift_gives_up(runner, servers, project):
+def test_rate_limit_that_does_not_lift_gives_up(runner, servers, project, fake_clock):
     api, _ = servers
     api.fail("POST", "/user/repos", 429, {"message": "slow down"}, {"Retry-After": "1"}, times=10)
     result = run(runner, "publish", str(project), "--api-url", api.url)
     assert result.exit_code == 1
     assert "rate limit stopped POST /user/repos" in result.output
     assert len(api.requests_to("POST", "/user/repos")) == 4  # the first try and 3 retries
+    assert fake_clock.slept == [1.0, 1.0, 1.0]
     assert git(project, "remote") == ""
 
 
@@ -311,6 +317,26 @@ def test_git_server_refusing_the_token_fails_fast(runner, servers, project):
     result = run(runner, "publish", str(project), "--api-url", api.url)
     assert result.exit_code == 1
     assert "failed" in result.output  # and it did not hang on a password prompt
+
+
+def test_git_never_prompts_on_the_terminal_for_a_refused_token(servers, project, guard):
+    """On a terminal, git asks for a user name when the server refuses the header it sent.
+
+    mlscaffold turns git's prompts off: the push fails at once with one line, instead
+    of waiting at "Username for ..." for an answer that a script never types.
+    """
+    api, git_server = servers
+    git_server.expected_auth = "basic something-else"
+    asked = ("Username for 'http", "\x04")  # answered with Ctrl-D, should git ever ask
+    env = {TOKEN_VARIABLE: TOKEN, "GIT_ASKPASS": "", "SSH_ASKPASS": ""}  # only the terminal
+    code, screen, left = converse(
+        ["publish", str(project), "--api-url", api.url], [asked], project.parent, env=env
+    )
+    guard.record(screen)
+    assert left == [asked], f"git prompted on the terminal:\n{screen}"
+    assert code == 1, screen
+    (error,) = [line for line in screen.splitlines() if line.startswith("Error:")]
+    assert "the push to" in error and "failed" in error
 
 
 def test_remote_pushes_without_the_api_and_without_the_token(runner, servers, project, tmp_path):

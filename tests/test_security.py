@@ -59,6 +59,33 @@ def classroom(runner, roster: Path, out: Path, *extra: str, env=None):
     return runner.invoke(cli, args, env=env)
 
 
+def test_the_leak_check_finds_every_form_of_a_token(tmp_path):
+    """The check every publishing and classroom test makes (tests/leaks.py)."""
+    import base64
+    import urllib.parse
+
+    from leaks import find_leaks
+
+    SECRET = "ghp_Lk2Vb7Nq4Xw9Zr1Tc6Ym3Hs8Pd0Fg5Ja7Ue2"  # not one the guard looks for
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    leaked = [
+        f"token {SECRET}",
+        f"echoed: {SECRET.lower()[5:20]}",
+        f"Authorization: basic {b64('x-access-token:' + SECRET)}",
+        *(f"Authorization: basic {b64(user + ':' + SECRET)}" for user in ("a", "ab", "abc")),
+        f"Authorization: basic {b64(SECRET + ':x-oauth-basic')}",
+        f"https://example.com/?t={urllib.parse.quote(SECRET + '/+=', safe='')}",
+    ]
+    for text in leaked:
+        assert find_leaks([SECRET], [text]), text
+    (tmp_path / "config").write_text(f"[http]\n\textraheader = basic {b64('me:' + SECRET)}\n")
+    assert find_leaks([SECRET], folders=[tmp_path])
+    assert find_leaks([SECRET], ["nothing secret here", b64("x-access-token:other")]) == []
+
+
 # -- answers are data --------------------------------------------------------------
 
 
@@ -285,12 +312,36 @@ def test_a_git_redirect_to_another_host_never_gets_the_token(runner, servers, pr
     with recording_server() as (elsewhere, elsewhere_url):
         git_server.redirect_to = elsewhere_url
         result = publish(runner, project, "--api-url", api.url)
-        pointed, line = result.output.splitlines()  # the links now name the fake server
-        assert pointed.startswith("Pointed the CI badge and links at") and api.url in pointed
-        assert result.exit_code == 1 and line.startswith("Error: "), result.output
+        line = one_error_line_after_links(result, api.url)  # the links now name the fake server
         assert "the push to" in line and "redirect" in line
         assert elsewhere.authorizations() == []
     assert not api.pushed_commits("ada", "fraud-detection")
+
+
+def test_the_push_header_goes_to_the_repositorys_host_only(runner, servers, project, isolated_home):
+    """The token's header is scoped to the repository's host: when the user's git config
+    sends the push elsewhere (``pushInsteadOf``), the other server gets no token."""
+    api, git_server = servers
+    with recording_server() as (elsewhere, elsewhere_url):
+        (isolated_home / ".gitconfig").write_text(
+            f'[url "{elsewhere_url}/"]\n\tpushInsteadOf = {api.git_url}/\n'
+        )
+        result = publish(runner, project, "--api-url", api.url)
+        assert "the push to" in one_error_line_after_links(result, api.url)
+        assert [seen.path for seen in elsewhere.seen], "git never went to the other server"
+        assert elsewhere.authorizations() == []
+    assert git_server.seen_auth == []  # the push went only where git's config sent it
+    assert not api.pushed_commits("ada", "fraud-detection")
+
+
+def one_error_line_after_links(result, api_url: str) -> str:
+    """A publish that pointed the links at the new repository on *api_url*, then failed in
+    one line: return that line."""
+    pointed, line = result.output.splitlines()
+    assert pointed.startswith("Pointed the CI badge and links at"), result.output
+    assert api_url in pointed, result.output
+    assert result.exit_code == 1 and line.startswith("Error: "), result.output
+    return line
 
 
 @pytest.mark.parametrize(
@@ -494,7 +545,7 @@ def test_a_rate_limit_reset_that_is_not_a_number_is_waited_as_unknown():
     assert rate_limit_wait(429, {"X-RateLimit-Reset": "nan"}, {}) == 60.0
 
 
-def test_a_rate_limit_with_a_bad_reset_header_through_the_cli(runner, servers, project):
+def test_a_rate_limit_with_a_bad_reset_header_through_the_cli(runner, servers, project, fake_clock):
     api, _ = servers
     api.fail(
         "GET",
@@ -506,16 +557,17 @@ def test_a_rate_limit_with_a_bad_reset_header_through_the_cli(runner, servers, p
     result = publish(runner, project, "--api-url", api.url)
     assert result.exit_code == 0, result.output
     assert "waiting 1 s before retrying" in result.output
+    assert fake_clock.slept == [1.0]  # the Retry-After, the reset read as unstated
 
 
 # -- servers that never finish -------------------------------------------------------
 
 
 def test_a_trickling_api_server_ends_at_the_deadline(runner, project):
-    with trickling_server(interval=0.3) as url:
-        result = publish(runner, project, "--api-url", url, env={"MLSCAFFOLD_HTTP_TIMEOUT": "2"})
+    with trickling_server(interval=0.1) as url:
+        result = publish(runner, project, "--api-url", url, env={"MLSCAFFOLD_HTTP_TIMEOUT": "1"})
     line = one_error_line(result, 1)
-    assert "no complete answer within 2 s" in line and "run the same command again" in line
+    assert "no complete answer within 1 s" in line and "run the same command again" in line
 
 
 def test_a_bad_http_timeout_setting_is_one_line(runner, servers, project):
@@ -530,10 +582,10 @@ def test_a_git_server_that_never_answers_ends_with_low_speed_limits(runner, proj
         result = runner.invoke(
             cli,
             ["publish", str(project), "--remote", f"{silent}/me/x.git"],
-            env={"GIT_HTTP_LOW_SPEED_TIME": "2"},
+            env={"GIT_HTTP_LOW_SPEED_TIME": "1"},
         )
     line = one_error_line(result, 1)
-    assert "the server stopped answering" in line and "2 s" in line
+    assert "the server stopped answering" in line and "1 s" in line
 
 
 def test_pushes_get_low_speed_limits_and_no_redirects_by_default(monkeypatch):
@@ -554,7 +606,7 @@ def test_the_github_client_deadline_bounds_a_trickle():
     from scaffolder.credentials import Token
     from scaffolder.errors import ScaffoldError
 
-    with trickling_server(interval=0.2) as url:
+    with trickling_server(interval=0.1) as url:
         client = GitHub(Token(TOKEN, "test"), url, deadline=1)
         with pytest.raises(ScaffoldError, match="no complete answer within 1 s"):
             client.login()

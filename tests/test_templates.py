@@ -48,6 +48,23 @@ def test_template_metadata(name):
     assert set(context["__prompts__"]) == {k for k in context if not k.startswith("_")}
 
 
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Each template rendered once (seed 7), without git: {name: project folder}."""
+    from click.testing import CliRunner
+
+    from scaffolder.cli import cli
+
+    out = tmp_path_factory.mktemp("rendered")
+    projects = {}
+    for name in TEMPLATES:
+        args = ["new", name, "-o", str(out / name), "--no-input", "--no-git", *AUTHOR]
+        result = CliRunner().invoke(cli, [*args, "--set", "random_seed=7"])
+        assert result.exit_code == 0, result.output
+        (projects[name],) = list((out / name).iterdir())
+    return projects
+
+
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_the_validation_hook_agrees_with_the_contract(name):
     """Plain cookiecutter runs the hook without mlscaffold, so it keeps copies: the same ones."""
@@ -84,10 +101,8 @@ def test_plain_cookiecutter_renders_the_same_project(invoke, tmp_path, name):
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_workflow_keeps_github_expressions(invoke, tmp_path, name):
-    invoke("new", name, "-o", str(tmp_path), "--no-input", "--no-git")
-    (project,) = list(tmp_path.iterdir())
-    workflow = (project / ".github" / "workflows" / "ci.yml").read_text()
+def test_workflow_keeps_github_expressions(rendered, name):
+    workflow = (rendered[name] / ".github" / "workflows" / "ci.yml").read_text()
     assert "${{ matrix.python-version }}" in workflow
     assert "persist-credentials: false" in workflow
 
@@ -102,30 +117,11 @@ def test_cookiecutter_sees_every_template_file_as_text():
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_no_jinja_is_left_unrendered(invoke, tmp_path, name):
-    invoke("new", name, "-o", str(tmp_path), "--no-input", "--no-git")
-    (project,) = list(tmp_path.iterdir())
-    for path, data in tree(project).items():
+def test_no_jinja_is_left_unrendered(rendered, name):
+    for path, data in tree(rendered[name]).items():
         text = data.decode("utf-8")
         for marker in ("{{ cookiecutter", "{{cookiecutter", "{%", "{#"):
             assert marker not in text, f"{path} still holds {marker!r}"
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Each template rendered once (seed 7), without git: {name: project folder}."""
-    from click.testing import CliRunner
-
-    from scaffolder.cli import cli
-
-    out = tmp_path_factory.mktemp("rendered")
-    projects = {}
-    for name in TEMPLATES:
-        args = ["new", name, "-o", str(out / name), "--no-input", "--no-git", *AUTHOR]
-        result = CliRunner().invoke(cli, [*args, "--set", "random_seed=7"])
-        assert result.exit_code == 0, result.output
-        (projects[name],) = list((out / name).iterdir())
-    return projects
 
 
 def _defined_names(module: Path) -> list[str]:

@@ -30,10 +30,23 @@ def arff(rows, rng):
     return ("\n".join(lines) + "\n").encode()
 
 
+# Where scikit-learn keeps OpenML's addresses: private names, which a new version may move.
+ADDRESSES = ("_DATA_INFO", "_DATA_FEATURES", "_DATA_QUALITIES")
+
+
+def test_scikit_learn_keeps_openmls_addresses_where_these_tests_point_them():
+    """Failing loudly: were they moved, these tests would reach for the real OpenML."""
+    import sklearn
+
+    missing = [name for name in ADDRESSES if not hasattr(openml, name)]
+    assert not missing, (
+        f"scikit-learn {sklearn.__version__} has no {', '.join(missing)} in "
+        "sklearn.datasets._openml: point the test server at its new names"
+    )
+
+
 @pytest.fixture
 def openml_server(monkeypatch):
-    if not all(hasattr(openml, n) for n in ("_DATA_INFO", "_DATA_FEATURES", "_DATA_QUALITIES")):
-        pytest.skip("this scikit-learn keeps OpenML's addresses elsewhere")
     body = arff(ROWS, np.random.default_rng(0))
     requests = []
 
@@ -111,6 +124,7 @@ def openml_server(monkeypatch):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    # setattr raises, rather than adds, a name scikit-learn no longer has
     monkeypatch.setattr(openml, "_DATA_INFO", base + "/data/{}")
     monkeypatch.setattr(openml, "_DATA_FEATURES", base + "/features/{}")
     monkeypatch.setattr(openml, "_DATA_QUALITIES", base + "/qualities/{}")
@@ -132,6 +146,6 @@ def test_mnist_is_fetched_checked_and_cached(tmp_path, openml_server):
 
 @pytest.mark.filterwarnings("ignore:A network error occurred")  # scikit-learn retries first
 def test_no_network_gives_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(openml, "_DATA_INFO", "http://127.0.0.1:9/data/{}", raising=False)
+    monkeypatch.setattr(openml, "_DATA_INFO", "http://127.0.0.1:9/data/{}")  # raises if moved
     with pytest.raises(DataError, match="could not download mnist"):
         load_openml_set("mnist", tmp_path / "processed", tmp_path / "raw")

@@ -39,6 +39,12 @@ def test_outputs_and_metrics(trained_project):
         assert low <= payload[side]["metrics"]["accuracy"] <= high
     assert set(payload["labels"]) >= set(payload["model"]["metrics"])  # every row is named
     assert (folder / "models" / "model.pt").is_file()
+    assert {figure["path"] for figure in payload["figures"]} == {
+        "reports/figures/learning_curves.png",
+        "reports/figures/confusion_matrix.png",
+        "reports/figures/misclassified.png",
+        "reports/figures/per_class_f1.png",
+    }
     for figure in payload["figures"]:
         assert (folder / figure["path"]).read_bytes()[:4] == b"\x89PNG"
 

@@ -28,6 +28,13 @@ def test_outputs_exist_and_have_every_metric(trained_project):
     for side in ("model", "baseline"):
         assert set(payload[side]["metrics"]) >= REQUIRED
         assert set(payload[side]["metrics"]) <= set(payload["labels"])  # every row is named
+    assert {figure["path"] for figure in payload["figures"]} == {
+        "reports/figures/roc_curve.png",
+        "reports/figures/calibration.png",
+        "reports/figures/confusion_matrix.png",
+        "reports/figures/feature_importance.png",
+        "reports/figures/cv_comparison.png",
+    }
     for figure in payload["figures"]:
         assert (folder / figure["path"]).read_bytes()[:4] == b"\x89PNG"
 
