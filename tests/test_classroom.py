@@ -378,8 +378,17 @@ def test_the_report_is_on_disk_for_each_student_as_they_finish(
 
     def handle(method, path, headers, body):
         if path == "/users/octocat":  # the second student's first request
-            report = json.loads((out / "classroom-report.json").read_text())
-            seen_then.append({row["student"]: row for row in report["students"]})
+            # The worker thread may start on octocat a moment before the main thread
+            # records ada: hold this request (real seconds; the run's clock is fake)
+            # until ada is on disk. A report written only at the end never shows it.
+            deadline = time.monotonic() + 10
+            while True:
+                report = json.loads((out / "classroom-report.json").read_text())
+                rows = {row["student"]: row for row in report["students"]}
+                if rows["ada"]["status"] == "published" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+            seen_then.append(rows)
         return serve(method, path, headers, body)
 
     api.handle = handle

@@ -38,6 +38,8 @@ SUMMARIES = {
     "push main.",
     ("classroom",): "Make one personalised starter repository per student in ROSTER, from "
     "TEMPLATE.",
+    ("update",): "Bring DIRECTORY (default: here) up to its template's current version, with "
+    "git's merge.",
 }
 
 
