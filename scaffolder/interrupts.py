@@ -31,17 +31,42 @@ TERMINATION_SIGNALS = tuple(
 )
 
 
+# Set once the run is interrupted (Ctrl-C or a termination signal).
+INTERRUPTED = threading.Event()
+
+
 class Stopped(KeyboardInterrupt):
     """A termination signal, handled as Ctrl-C is."""
 
 
 def stop_cleanly_on_termination() -> None:
-    """Make SIGTERM and SIGHUP raise ``Stopped`` in the main thread (call it from there)."""
+    """Make SIGTERM and SIGHUP raise ``Stopped`` in the main thread (call it from there).
+
+    Ctrl-C still raises ``KeyboardInterrupt``. After either, an exception that
+    Python can only print ("Exception ignored in ... __del__") is dropped: an
+    interrupt that lands inside a library's constructor (GitPython's config
+    parser) leaves a half-made object whose ``__del__`` fails later, and that
+    traceback would be the last thing the user sees after ``Aborted!``.
+    """
     for number in TERMINATION_SIGNALS:
         signal.signal(number, _stop)
+    signal.signal(signal.SIGINT, _interrupt)
+    default_hook = sys.unraisablehook
+
+    def unraisable(report: sys.UnraisableHookArgs) -> None:
+        if not INTERRUPTED.is_set():
+            default_hook(report)
+
+    sys.unraisablehook = unraisable
+
+
+def _interrupt(number: int, frame: FrameType | None) -> None:
+    INTERRUPTED.set()
+    signal.default_int_handler(number, frame)
 
 
 def _stop(number: int, frame: FrameType | None) -> None:
+    INTERRUPTED.set()
     # A second one while cleaning up ends the process at once, as the user asked.
     signal.signal(number, signal.SIG_DFL)
     raise Stopped(signal.Signals(number).name)
