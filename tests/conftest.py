@@ -34,6 +34,7 @@ AUTHOR = ["--author", "Ada Lovelace", "--email", "ada@example.com", "--github-us
 # is one that may run programs (they run scripts they write: a fake gh, a signing
 # program). Not the end-to-end tests: their environments (torch) are gigabytes.
 MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_NEEDED = 2 * 1024**3
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,10 +44,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if "TMPDIR" in os.environ or not hasattr(os, "statvfs"):
         return
     try:
-        flags = os.statvfs(MEMORY_FOLDER).f_flag
+        found = os.statvfs(MEMORY_FOLDER)
     except OSError:
         return
-    if flags & (os.ST_NOEXEC | os.ST_RDONLY) or not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+    if found.f_flag & (os.ST_NOEXEC | os.ST_RDONLY):
+        return
+    # A container's /dev/shm is often 64 MB; the unit tests' folders (pytest keeps the last
+    # three runs) take some hundreds of MB.
+    if found.f_bavail * found.f_frsize < MEMORY_NEEDED:
+        return
+    if not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
         return
     os.environ["TMPDIR"] = str(MEMORY_FOLDER)  # for the programs the tests start, too
     tempfile.tempdir = None  # read TMPDIR again
