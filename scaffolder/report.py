@@ -55,7 +55,8 @@ class Report(Generic[RowT]):
 
     *name* gives the files' names (``NAME.csv``, ``NAME.json``), *fields* the CSV
     columns, *statuses* the counts of the JSON summary; *row* makes a row back
-    from a JSON object of an earlier run's report.
+    from a JSON object of an earlier run's report. With *on_disk* False (a dry
+    run) the rows are kept, and no file is written.
     """
 
     def __init__(
@@ -66,6 +67,8 @@ class Report(Generic[RowT]):
         statuses: Iterable[Enum],
         row: Callable[..., RowT],
         period: float = 1.0,
+        *,
+        on_disk: bool = True,
     ) -> None:
         self.folder = folder
         self.csv_path = folder / f"{name}.csv"
@@ -74,6 +77,7 @@ class Report(Generic[RowT]):
         self.statuses = tuple(statuses)
         self.row = row
         self.period = period
+        self.on_disk = on_disk
         self._rows: dict[tuple[int, str], RowT] = {}
         self._lock = threading.Lock()
         self._written = 0.0
@@ -109,6 +113,8 @@ class Report(Generic[RowT]):
             return [self._rows[key] for key in sorted(self._rows)]
 
     def _write_locked(self) -> None:
+        if not self.on_disk:
+            return
         rows = [asdict(self._rows[key]) for key in sorted(self._rows)]  # type: ignore[call-overload]
         summary = {
             status.value: sum(r["status"] == status for r in rows) for status in self.statuses
