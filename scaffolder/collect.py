@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import datetime
 import shutil
-import threading
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from scaffolder import gitops
-from scaffolder.class_repos import ClassRepositories, each_student, remote_git
-from scaffolder.credentials import Token, redact
-from scaffolder.errors import InvalidInput, ScaffoldError, printable
-from scaffolder.github import GitHub, Interrupted
+from scaffolder.class_repos import (
+    ClassRepositories,
+    Opened,
+    StudentWork,
+    make_folder,
+    remote_git,
+)
+from scaffolder.credentials import Token
+from scaffolder.errors import InvalidInput, ScaffoldError
 from scaffolder.report import Report
 from scaffolder.update import Repository
 
@@ -112,88 +115,41 @@ def run_collect(
     without a token, before anything is written; a problem with one student is
     that student's row.
     """
-    gitops.forget_callers_repository()
-    repositories = request.repositories
-    roster, github, token, stop = repositories.open(token, notify)
-    try:
-        request.output_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScaffoldError(
-            f"cannot write to {request.output_dir}: {exc.strerror or exc}"
-        ) from None
+    gitops.forget_callers_repository()  # called from a hook, git must not follow its GIT_DIR
+    opened = request.repositories.open(token, notify)
+    make_folder(request.output_dir)
     report = Report(request.output_dir, REPORT_NAME, FIELDS, tuple(CollectStatus), CollectRow)
-    for problem in roster.problems:
-        failed = CollectRow(problem.line, problem.student, status=CollectStatus.FAILED)
-        report.put(replace(failed, error=problem.error))
-    rows = {}
-    for student in roster.students:
-        name = repositories.repository(student)
-        path = str((request.output_dir / name).resolve())
-        rows[student.key] = CollectRow(student.line, student.display, name, path=path)
-        report.put(rows[student.key])
-    work = _Collect(github, token, repositories.org, request, stop)
-    try:
-        each_student(
-            roster.students,
-            rows,
-            work.student,
-            jobs=repositories.jobs,
-            stop=stop,
-            report=report,
-            interrupted=lambda row: replace(
-                row,
-                status=CollectStatus.FAILED,
-                error="interrupted: run the same command again to finish",
-            ),
-        )
-    finally:
-        report.write()
-    return report.rows()
+    work = _Collect(request.repositories, opened, request)
+    return work.run(report, lambda name: {"path": str((request.output_dir / name).resolve())})
 
 
-class _Collect:
+class _Collect(StudentWork[CollectRow]):
     """One run's work on each student: look up, clone or fetch, check out."""
 
+    row_type = CollectRow
+    failed_status = CollectStatus.FAILED
+
     def __init__(
-        self,
-        github: GitHub,
-        token: Token,
-        org: str,
-        request: CollectRequest,
-        stop: threading.Event,
+        self, repositories: ClassRepositories, opened: Opened, request: CollectRequest
     ) -> None:
-        self.github = github
-        self.token = token
-        self.org = org
+        super().__init__(repositories, opened)
         self.folder = request.output_dir
         self.at = request.at
-        self.stop = stop
-        self.auth = gitops.BasicAuth("x-access-token", token.value)
 
-    def student(self, _student: Any, row: CollectRow) -> CollectRow:
-        """Collect one student's work; a failure is the row's, with no token in it."""
-        try:
-            return self._collect(row)
-        except Interrupted:
-            return replace(row, status=CollectStatus.FAILED, error="interrupted: run it again")
-        except ScaffoldError as exc:
-            error = printable(redact(str(exc), [self.token]))
-            return replace(row, status=CollectStatus.FAILED, error=error)
-
-    def _collect(self, row: CollectRow) -> CollectRow:
+    def work(self, row: CollectRow) -> CollectRow:
+        """Clone or fetch one student's repository and check out the commit asked for."""
         org, name = self.org, row.repository
         info = self.github.repository(org, name)
         if info is None:
             return replace(
                 row,
                 status=CollectStatus.MISSING,
-                error=f"no repository {org}/{name} on GitHub, or the token has no access to it",
+                error=self.missing(name),
             )
         default = str(info.get("default_branch") or gitops.BRANCH)
         url = str(info["clone_url"])
         target = self.folder / name
-        if self.stop.is_set():
-            raise Interrupted("the run was interrupted")
+        self.step()
         status = CollectStatus.FETCHED if target.exists() else CollectStatus.CLONED
         repo = self._fetch(target, url, default) if target.exists() else self._clone(name, url)
         tracking = f"refs/remotes/origin/{default}"

@@ -32,10 +32,15 @@ from typing import Any
 
 from scaffolder import gitops
 from scaffolder.catalog import Template
-from scaffolder.class_repos import ClassRepositories, each_student, remote_git
-from scaffolder.credentials import Token, redact
-from scaffolder.errors import ScaffoldError, printable
-from scaffolder.github import GitHub, Interrupted, PullRequestExists
+from scaffolder.class_repos import (
+    ClassRepositories,
+    Opened,
+    StudentWork,
+    make_folder,
+    remote_git,
+)
+from scaffolder.credentials import Token
+from scaffolder.github import PullRequestExists
 from scaffolder.record import RECORD_FILE
 from scaffolder.report import Report
 from scaffolder.update import Changes, Repository, TemplateSide, render_message, template_side
@@ -114,8 +119,7 @@ def run_sync(
     recorded in that student's row.
     """
     gitops.forget_callers_repository()  # called from a hook, git must not follow its GIT_DIR
-    repositories = request.repositories
-    roster, github, token, stop = repositories.open(token, notify)
+    opened = request.repositories.open(token, notify)
     report = Report(
         request.output_dir,
         REPORT_NAME,
@@ -124,28 +128,8 @@ def run_sync(
         SyncRow,
         on_disk=not request.dry_run,
     )
-    for problem in roster.problems:
-        report.put(
-            SyncRow(problem.line, problem.student, status=SyncStatus.FAILED, error=problem.error)
-        )
-    rows = {s.key: SyncRow(s.line, s.display, repositories.repository(s)) for s in roster.students}
     with _cache_folder(request) as cache:
-        for row in rows.values():
-            report.put(row)
-        work = _Sync(github, token, repositories.org, cache, request.dry_run, stop)
-        try:
-            each_student(
-                roster.students,
-                rows,
-                work.student,
-                jobs=repositories.jobs,
-                stop=stop,
-                report=report,
-                interrupted=_interrupted,
-            )
-        finally:
-            report.write()  # also on Ctrl-C: what was done is on record
-    return report.rows()
+        return _Sync(request.repositories, opened, cache, request.dry_run).run(report)
 
 
 @contextmanager
@@ -155,84 +139,50 @@ def _cache_folder(request: SyncRequest) -> Iterator[Path]:
         with tempfile.TemporaryDirectory(prefix="mlscaffold-sync-") as scratch:
             yield Path(scratch)
         return
-    folder = request.output_dir / CACHE_FOLDER
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScaffoldError(
-            f"cannot write to {request.output_dir}: {exc.strerror or exc}"
-        ) from None
-    yield folder
+    make_folder(request.output_dir / CACHE_FOLDER)
+    yield request.output_dir / CACHE_FOLDER
 
 
-def _interrupted(row: SyncRow) -> SyncRow:
-    return replace(
-        row,
-        status=SyncStatus.FAILED,
-        error="interrupted (its branch may be pushed, its pull request open): run the same "
-        "command again to finish",
-    )
-
-
-class _Sync:
+class _Sync(StudentWork[SyncRow]):
     """One run's work on each student: fetch, compute, push, open the pull request."""
 
+    row_type = SyncRow
+    failed_status = SyncStatus.FAILED
+    interrupted_error = (
+        "interrupted (its branch may be pushed, its pull request open): run the same "
+        "command again to finish"
+    )
+
     def __init__(
-        self,
-        github: GitHub,
-        token: Token,
-        org: str,
-        cache: Path,
-        dry_run: bool,
-        stop: threading.Event,
+        self, repositories: ClassRepositories, opened: Opened, cache: Path, dry_run: bool
     ) -> None:
-        self.github = github
-        self.org = org
+        super().__init__(repositories, opened)
         self.cache = cache
         self.dry_run = dry_run
-        self.stop = stop
-        self.token = token
-        # git's fetches and pushes carry it as GitHub's git server wants it (a header, scoped).
-        self.auth = gitops.BasicAuth("x-access-token", token.value)
         # Renders take turns: the template's answer checks are loaded as modules.
         self.render_lock = threading.Lock()
 
-    def student(self, _student: Any, row: SyncRow) -> SyncRow:
-        """Sync one student's repository; a failure is the row's, with no token in it."""
-        try:
-            return self._sync(row)
-        except Interrupted:
-            return _interrupted(row)
-        except ScaffoldError as exc:
-            error = printable(redact(str(exc), [self.token]))
-            return replace(row, status=SyncStatus.FAILED, error=error)
-
-    def _step(self) -> None:
-        if self.stop.is_set():
-            raise Interrupted("the run was interrupted")
-
-    def _sync(self, row: SyncRow) -> SyncRow:
+    def work(self, row: SyncRow) -> SyncRow:
+        """Bring one student's repository its pull request (or, in a dry run, say what would)."""
         org, name = self.org, row.repository
         info = self.github.repository(org, name)
         if info is None:
-            return _failed(
-                row, f"no repository {org}/{name} on GitHub (or the token cannot see it)"
-            )
+            return self.failed(row, self.missing(name))
         default = str(info.get("default_branch") or gitops.BRANCH)
         url = str(info["clone_url"])
-        self._step()
+        self.step()
         repo = self._fetch(name, url, default)
         ours = f"refs/remotes/origin/{default}"
         if not repo.exists(ours):
-            return _failed(row, f"{org}/{name} has no branch {default} with commits")
+            return self.failed(row, f"{org}/{name} has no branch {default} with commits")
         record = repo.record_at(ours)
         if not isinstance(record.get("context"), dict):
-            return _failed(
+            return self.failed(
                 row,
                 f"the {default} branch of {org}/{name} has no readable {RECORD_FILE}: mlscaffold "
                 "did not generate it, so there are no answers to render the template with",
             )
-        self._step()
+        self.step()
         with self.render_lock, tempfile.TemporaryDirectory(prefix="mlscaffold-sync-") as scratch:
             side = template_side(repo, ours, record, {}, Path(scratch))
         template = side.template
@@ -264,7 +214,7 @@ class _Sync:
                 note += f"; conflicts with the student's edits in {', '.join(changes.conflicting)}"
             return replace(row, status=status, pull_request=_url(mine), note=note)
         if push:
-            self._step()
+            self.step()
             self._push(repo, url, head, branch)
         body = _body(template, side.from_version, changes, branch, default)
         if mine is None:
@@ -331,10 +281,6 @@ class _Sync:
             if not found:
                 raise
             return found[0]
-
-
-def _failed(row: SyncRow, error: str) -> SyncRow:
-    return replace(row, status=SyncStatus.FAILED, error=printable(error))
 
 
 def _is_a_sync(pull: dict[str, Any], org: str) -> bool:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+import test_update
 from conftest import git
 from servers import basic_auth
 from test_update import ADDED_B, CHANGES_B, P, write_template
@@ -29,6 +30,8 @@ TOKEN = "ghp_Zr5sVb8Qn2Lw7Kd4Hx9Tm3Jc6Fy1Pg0Ae2u"
 ORG = "bootcamp"
 STUDENTS = {"ana": "a", "ben": "b", "cy": "c", "dee": "d"}
 BRANCH = "mlscaffold/update-1.1.0"
+# The fixture of the update tests: mini at 1.0.0 (chosen) and at 1.1.0, beside it.
+templates = test_update.templates
 
 
 def student_git(work: Path, *args: str) -> str:
@@ -75,15 +78,6 @@ def do_the_work(api, tmp_path: Path, handle: str, kind: str) -> None:
 
 
 @pytest.fixture
-def templates(tmp_path, monkeypatch):
-    a, b = tmp_path / "templates-a", tmp_path / "templates-b"
-    write_template(a, "1.0.0")
-    write_template(b, "1.1.0", CHANGES_B, ADDED_B, removed=(f"{P}/obsolete.txt",))
-    monkeypatch.setenv("MLSCAFFOLD_TEMPLATES", str(a))
-    return a, b
-
-
-@pytest.fixture
 def roster(tmp_path) -> Path:
     path = tmp_path / "roster.csv"
     path.write_text("github,name\n" + "".join(f"{h},{h.title()}\n" for h in STUDENTS))
@@ -105,10 +99,15 @@ def the_class(runner, servers, tmp_path, templates, roster, fake_clock, monkeypa
     return api, git_server
 
 
-def sync(runner, api, roster: Path, out: Path, *extra: str):
-    args = ["classroom", "sync", "--roster", str(roster), "--prefix", "ml", "--org", ORG]
+def term(command: str, runner, api, roster: Path, out: Path, *extra: str):
+    """Run `mlscaffold classroom COMMAND` (sync, collect) for the class, with its token."""
+    args = ["classroom", command, "--roster", str(roster), "--prefix", "ml", "--org", ORG]
     args += ["--api-url", api.url, "-o", str(out), *extra]
     return runner.invoke(cli, args, env={"GH_ENTERPRISE_TOKEN": TOKEN})
+
+
+def sync(runner, api, roster: Path, out: Path, *extra: str):
+    return term("sync", runner, api, roster, out, *extra)
 
 
 def report(out: Path) -> dict[str, dict]:
@@ -254,15 +253,20 @@ def test_a_dry_run_pushes_opens_and_writes_nothing(runner, the_class, roster, tm
     assert not out.exists()
 
 
-def test_a_missing_repository_is_a_failed_row_and_exit_1(runner, the_class, roster, tmp_path):
+@pytest.mark.parametrize(("command", "status"), [("sync", "failed"), ("collect", "missing")])
+def test_a_missing_repository_is_a_row_of_its_own_and_exit_1(
+    runner, the_class, roster, tmp_path, command, status
+):
     api, _ = the_class
     roster.write_text(roster.read_text() + "zed,Zed\n")
-    out = tmp_path / "sync"
-    result = sync(runner, api, roster, out)
+    out = tmp_path / command
+    result = term(command, runner, api, roster, out)
     assert result.exit_code == 1
-    assert "line 6 (zed): no repository bootcamp/ml-zed on GitHub" in result.output
-    assert report(out)["zed"]["status"] == "failed"
-    assert report(out)["ana"]["status"] == "opened"
+    missing = "line 6 (zed): no repository bootcamp/ml-zed on GitHub, or the token has no access"
+    assert missing in result.output
+    rows = json.loads((out / f"{command}-report.json").read_text())["students"]
+    assert [row["status"] for row in rows if row["student"] == "zed"] == [status]
+    assert len([row for row in rows if row["status"] == status]) == 1
 
 
 def sync_command(api, roster: Path, out: Path) -> list[str]:
@@ -331,9 +335,7 @@ def test_a_signal_stops_cleanly_with_the_report_written(
 
 
 def collect(runner, api, roster: Path, out: Path, *extra: str):
-    args = ["classroom", "collect", "--roster", str(roster), "--prefix", "ml", "--org", ORG]
-    args += ["--api-url", api.url, "-o", str(out), *extra]
-    return runner.invoke(cli, args, env={"GH_ENTERPRISE_TOKEN": TOKEN})
+    return term("collect", runner, api, roster, out, *extra)
 
 
 def collected(out: Path) -> dict[str, dict]:
@@ -426,17 +428,8 @@ def test_collect_at_goes_by_commit_time_where_github_records_no_pushes(
     assert rows["ben"]["chosen_by"] == "commit time (set by the student's machine)"
 
 
-def test_collect_reports_missing_repositories_and_a_bad_time(runner, the_class, roster, tmp_path):
+def test_collect_refuses_a_time_that_is_not_iso_8601(runner, the_class, roster, tmp_path):
     api, _ = the_class
-    roster.write_text(roster.read_text() + "zed,Zed\n")
-    out = tmp_path / "marking"
-    result = collect(runner, api, roster, out)
-    assert result.exit_code == 1
-    assert "line 6 (zed): no repository bootcamp/ml-zed on GitHub, or the token has no access" in (
-        result.output
-    )
-    rows = collected(out)
-    assert rows["zed"]["status"] == "missing" and rows["ana"]["status"] == "cloned"
     bad = collect(runner, api, roster, tmp_path / "other", "--at", "next friday")
     assert bad.exit_code == 2 and "--at 'next friday' is not an ISO 8601 time" in bad.output
     assert not (tmp_path / "other").exists()
