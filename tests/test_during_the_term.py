@@ -237,6 +237,31 @@ def test_a_newer_version_supersedes_the_open_pull_request(
         assert "supersedes #1" in rows[handle]["note"]
 
 
+def test_a_template_changed_within_its_version_moves_the_branch_on_never_back(
+    runner, the_class, roster, tmp_path, monkeypatch
+):
+    """The branch of the open pull request gets a commit on top (a fast-forward), never a
+    replacement: GitHub's copies refuse force pushes, as a protected branch does."""
+    api, _ = the_class
+    out = tmp_path / "sync"
+    assert sync(runner, api, roster, out).exit_code == 0
+    tips = {h: api.branches(f"{ORG}/ml-{h}")[BRANCH] for h in STUDENTS}
+    again = tmp_path / "templates-b2"
+    more = [*CHANGES_B, (f"{P}/Makefile", "train:", "train: ## train the model")]
+    write_template(again, "1.1.0", more, ADDED_B, removed=(f"{P}/obsolete.txt",))
+    monkeypatch.setenv("MLSCAFFOLD_TEMPLATES", str(again))
+    result = sync(runner, api, roster, out)
+    assert result.exit_code == 0, result.output
+    rows = report(out)
+    for handle in STUDENTS:
+        (pull,) = open_pulls(api, handle)
+        assert "`Makefile` (updated)" in pull["body"]
+        bare = api._bare(f"{ORG}/ml-{handle}")
+        git(bare, "merge-base", "--is-ancestor", tips[handle], BRANCH)
+        assert api.branches(f"{ORG}/ml-{handle}")[BRANCH] != tips[handle]
+        assert rows[handle]["status"] == ("conflict" if handle == "cy" else "updated")
+
+
 def test_a_dry_run_pushes_opens_and_writes_nothing(runner, the_class, roster, tmp_path):
     api, git_server = the_class
     writes, pushes = len(api.writes()), len(git_server.pushes)
