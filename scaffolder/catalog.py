@@ -78,6 +78,19 @@ class Template:
         """How long the generated project's training takes, as measured."""
         return str(self._meta.get("training_time", ""))
 
+    def changelog(self, version: str) -> str:
+        """Return the changelog line of *version* (``_mlscaffold.changelog``), or "".
+
+        ``changelog`` maps versions to one line each; a plain string is the
+        line of the template's current version.
+        """
+        found = self._meta.get("changelog")
+        if isinstance(found, Mapping):
+            found = found.get(version)
+        elif version != self.version:
+            found = None
+        return " ".join(str(found).split()) if isinstance(found, str) else ""
+
     @property
     def setup_command(self) -> str:
         """The command that installs a generated project with its development tools."""

@@ -11,20 +11,16 @@ nothing is made twice.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import multiprocessing
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, dataclass, field, replace
-from enum import Enum, StrEnum
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from slugify import slugify
@@ -40,10 +36,12 @@ from scaffolder.github import GitHub, Interrupted
 from scaffolder.interrupts import die_with_parent, end_child_processes, in_threads
 from scaffolder.publish import PublishRequest, publish
 from scaffolder.record import read_record
+from scaffolder.report import Flush, Report
 from scaffolder.roster import Student, read_roster
 
-REPORT_CSV = "classroom-report.csv"
-REPORT_JSON = "classroom-report.json"
+REPORT_NAME = "classroom-report"
+REPORT_CSV = f"{REPORT_NAME}.csv"
+REPORT_JSON = f"{REPORT_NAME}.json"
 FIELDS = ("line", "student", "name", "email", "repository", "status", "path", "url", "error")
 
 # Called when a phase starts, with its label and length; returns a context manager
@@ -81,14 +79,6 @@ class Status(StrEnum):
     GENERATED = "generated"
     PUBLISHED = "published"
     FAILED = "failed"
-
-
-class Flush(Enum):
-    """When ``_Report.put`` rewrites the report files."""
-
-    NOW = "now"
-    LATER = "later"  # at the next rewrite (the end of the run at the latest)
-    PERIODICALLY = "periodically"  # if a period has passed since the last rewrite
 
 
 @dataclass(frozen=True)
@@ -154,7 +144,7 @@ def run_classroom(
         raise ScaffoldError(
             f"cannot write to {request.output_dir}: {exc.strerror or exc}"
         ) from None
-    report = _Report(request.output_dir)
+    report = _new_report(request.output_dir)
     earlier = report.load_previous()
     for problem in roster.problems:
         failed = StudentResult(
@@ -205,6 +195,11 @@ def set_for_each_student(template: Template) -> dict[str, str]:
         if derived and not key.startswith("_"):
             found.setdefault(key, "it is derived from the repository's name")
     return found
+
+
+def _new_report(folder: Path) -> Report[StudentResult]:
+    statuses = (Status.GENERATED, Status.PUBLISHED, Status.FAILED, Status.PENDING)
+    return Report(folder, REPORT_NAME, FIELDS, statuses, StudentResult)
 
 
 def _destination(request: ClassroomRequest) -> Destination:
@@ -362,7 +357,7 @@ def _publish_all(
     students: list[Student],
     rows: dict[str, StudentResult],
     earlier: dict[str, StudentResult],
-    report: _Report,
+    report: Report[StudentResult],
     notify: Callable[[str], None],
     phase: PhaseReporter,
 ) -> None:
@@ -478,82 +473,3 @@ def _has_origin(project: Path) -> bool:
         return gitops.remote_url(repo) is not None
     finally:
         repo.close()
-
-
-class _Report:
-    """The report's rows in roster order, rewritten atomically after every change."""
-
-    def __init__(self, folder: Path, period: float = 1.0) -> None:
-        self.folder = folder
-        self.period = period
-        self._rows: dict[tuple[int, str], StudentResult] = {}
-        self._lock = threading.Lock()
-        self._written = 0.0
-
-    def load_previous(self) -> dict[str, StudentResult]:
-        """Rows of an earlier run's report, by repository name (empty if there is none)."""
-        try:
-            rows = json.loads((self.folder / REPORT_JSON).read_text(encoding="utf-8"))["students"]
-            return {
-                r["repository"]: StudentResult(**r)
-                for r in rows
-                if isinstance(r, dict) and r.get("repository")
-            }
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
-            return {}  # missing, or not a report this tool wrote: start afresh
-
-    def put(self, row: StudentResult, flush: Flush = Flush.NOW) -> None:
-        """Record *row*; rewrite the files now, later, or now if a period has passed."""
-        with self._lock:
-            self._rows[(row.line, row.student)] = row
-            due = time.monotonic() - self._written >= self.period
-            if flush is Flush.NOW or (flush is Flush.PERIODICALLY and due):
-                self._write_locked()
-
-    def write(self) -> None:
-        """Rewrite the report files."""
-        with self._lock:
-            self._write_locked()
-
-    def rows(self) -> list[StudentResult]:
-        """Return the rows, in roster order."""
-        with self._lock:
-            return [self._rows[key] for key in sorted(self._rows)]
-
-    def _write_locked(self) -> None:
-        rows = [asdict(self._rows[key]) for key in sorted(self._rows)]
-        summary = {
-            status.value: sum(r["status"] == status for r in rows)
-            for status in (Status.GENERATED, Status.PUBLISHED, Status.FAILED, Status.PENDING)
-        }
-        _atomic_write(
-            self.folder / REPORT_JSON,
-            json.dumps({"summary": summary, "students": rows}, indent=2) + "\n",
-        )
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows({key: _inert(value) for key, value in row.items()} for row in rows)
-        _atomic_write(self.folder / REPORT_CSV, buffer.getvalue())
-        self._written = time.monotonic()
-
-
-def _inert(value: object) -> object:
-    """*value* as a spreadsheet shows it but never runs it: a leading ``=+-@`` is quoted.
-
-    A roster cell or an error message beginning with ``=`` would be a formula when
-    the report is opened (CSV injection); spreadsheet exports prefix a ``'``.
-    """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        # surrogateescape: a folder name that is not UTF-8 is written back as its own bytes.
-        temporary.write_text(text, encoding="utf-8", errors="surrogateescape")
-        os.replace(temporary, path)
-    except OSError as exc:  # a full disk, a folder made read-only meanwhile
-        raise ScaffoldError(f"cannot write the report {path}: {exc.strerror or exc}") from None

@@ -23,7 +23,8 @@ from scaffolder.errors import ScaffoldError, display_path, printable
 if TYPE_CHECKING:
     from scaffolder.generate import Project
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+HELP_OPTIONS = ["-h", "--help"]
+CONTEXT_SETTINGS = {"help_option_names": HELP_OPTIONS, "max_content_width": 100}
 
 
 class _ExitError(click.ClickException):
@@ -38,6 +39,16 @@ class _ExitError(click.ClickException):
 class _Group(click.Group):
     """The command group; turns every ``ScaffoldError`` into a one-line error, in one place."""
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # `classroom TEMPLATE ...` is the command it always was; `classroom sync|collect`
+        # and `classroom --help` are the group's. So a template named sync or collect
+        # is out of reach of `classroom` (`new` still takes it).
+        if args and args[0] == "classroom" and not _is_classroom_group(args[1:]):
+            return "classroom", classroom, args[1:]
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         from scaffolder.gitops import forget_callers_repository
 
@@ -50,6 +61,12 @@ class _Group(click.Group):
             # A note the library added on the way up (e.g. where the project was kept).
             message = " ".join([str(exc), *getattr(exc, "__notes__", [])])
             raise _ExitError(message, exc.exit_code) from None
+
+
+def _is_classroom_group(args: list[str]) -> bool:
+    """Whether ``classroom`` with *args* is one of its commands (or its own help)."""
+    help_only = len(args) == 1 and args[0] in HELP_OPTIONS
+    return help_only or (bool(args) and args[0] in classroom_group.commands)
 
 
 def _complete_template(
@@ -444,14 +461,25 @@ def publish(
     click.secho(f"{verb}: {published.url}", bold=True)
 
 
-@cli.command()
+def _roster_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--roster``: the class's CSV."""
+    return click.option(
+        "--roster", required=True, type=click.Path(dir_okay=False, path_type=Path), help=help_text
+    )
+
+
+def _jobs_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--jobs``: how many students are worked on at once."""
+    return click.option(
+        "--jobs", type=click.IntRange(1, 16), default=4, show_default=True, help=help_text
+    )
+
+
+@click.command()
 @click.argument("template", shell_complete=_complete_template)
-@click.option(
-    "--roster",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV with a header: a 'github' and/or 'name' column, optionally 'email' and any "
-    "template variable.",
+@_roster_option(
+    "CSV with a header: a 'github' and/or 'name' column, optionally 'email' and any "
+    "template variable."
 )
 @click.option("--prefix", help="Repository name prefix, e.g. ml-fraud-2026 [default: TEMPLATE].")
 @_output_dir_option(
@@ -461,13 +489,9 @@ def publish(
 @click.option("--publish", "publish_", is_flag=True, help="Create, push and share each repository.")
 @click.option("--org", help="With --publish: the organisation that owns the repositories.")
 @_visibility_option(False, "With --publish: visibility.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 16),
-    default=4,
-    show_default=True,
-    help="Students worked on at once (generating: processes; publishing: connections, "
-    "whose API writes still take turns).",
+@_jobs_option(
+    "Students worked on at once (generating: processes; publishing: connections, "
+    "whose API writes still take turns)."
 )
 @_api_url_option
 def classroom(
@@ -531,6 +555,186 @@ def classroom(
         click.echo("  " + printable(f"line {row.line} ({row.student}): {row.error}"), err=True)
     click.echo(printable(f"Report: {output_dir / REPORT_CSV} and {output_dir / REPORT_JSON}"))
     if failed:
+        sys.exit(1)
+
+
+class _ClassroomGroup(click.Group):
+    """``classroom``: the command that makes the starter repositories, and the term's commands."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["TEMPLATE [OPTIONS] | COMMAND [ARGS]..."]
+
+
+@cli.group("classroom", cls=_ClassroomGroup)
+def classroom_group() -> None:
+    """Make one personalised starter repository per student in ROSTER, from TEMPLATE.
+
+    Then, during the term, bring a template fix to every student as a pull
+    request (sync) and clone everyone's work for marking (collect). Each takes
+    the roster, --prefix and --org of the class's first run.
+
+    \b
+    Day one (see `mlscaffold classroom TEMPLATE --help`):
+      mlscaffold classroom fraud-detection --roster roster.csv --prefix ml-fraud-2026 \\
+          --publish --org my-bootcamp
+    During the term:
+      mlscaffold classroom sync --roster roster.csv --prefix ml-fraud-2026 --org my-bootcamp
+      mlscaffold classroom collect --roster roster.csv --prefix ml-fraud-2026 \\
+          --org my-bootcamp -o marking --at 2026-11-30T23:59:00+01:00
+    """
+
+
+def _class_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options that name a published class's repositories: ORG/PREFIX-HANDLE."""
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        _roster_option("The class's roster, as given to `mlscaffold classroom`."),
+        click.option(
+            "--prefix", required=True, help="The repository name prefix the class was made with."
+        ),
+        click.option("--org", required=True, help="The organisation that owns the repositories."),
+        _api_url_option,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@classroom_group.command("sync")
+@_class_options
+@_output_dir_option(
+    Path("classroom"),
+    "Folder for the report (and the copies of the students' histories it fetches).",
+    file_okay=False,
+)
+@_jobs_option("Students worked on at once (their API writes still take turns).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Fetch and compute every pull request; push, open and write nothing.",
+)
+def classroom_sync(
+    roster: Path,
+    prefix: str,
+    org: str,
+    api_url: str | None,
+    output_dir: Path,
+    jobs: int,
+    dry_run: bool,
+) -> None:
+    """Bring the template's current version to every student as one pull request.
+
+    For each ORG/PREFIX-HANDLE, the update is computed as `mlscaffold update`
+    computes it and pushed as the branch mlscaffold/update-VERSION, with one pull
+    request into the default branch, which is never pushed to (nor is anything
+    force-pushed). A file only the student changed is never touched; a student
+    whose edits conflict still gets the pull request, and the report says
+    `conflict`: the change is delivered when they merge it. Run it again at any
+    time: an up-to-date pull request is left alone, a newer template version
+    supersedes the older pull request. The exit status is 1 if any student failed.
+
+    \b
+    Example:
+      mlscaffold classroom sync --roster roster.csv --prefix ml-fraud-2026 \\
+          --org my-bootcamp --dry-run
+    """
+    from scaffolder.class_repos import ClassRepositories
+    from scaffolder.sync import REPORT_CSV, REPORT_JSON, SyncRequest, SyncStatus, run_sync
+
+    repositories = ClassRepositories(roster, prefix, org, api_url, jobs)
+    request = SyncRequest(repositories, output_dir, dry_run)
+    rows = run_sync(request, notify=_notify)
+    counts = {status: sum(row.status is status for row in rows) for status in SyncStatus}
+    said = ", ".join(f"{n} {status.value}" for status, n in counts.items() if n)
+    click.echo(f"{len(rows)} students: {said}.")
+    for row in rows:
+        if row.status is SyncStatus.CONFLICT:
+            click.echo("  " + printable(f"line {row.line} ({row.student}): {row.note}"))
+        elif row.status is SyncStatus.FAILED:
+            click.echo("  " + printable(f"line {row.line} ({row.student}): {row.error}"), err=True)
+    if dry_run:
+        for row in rows:
+            if row.status in (SyncStatus.WOULD_OPEN, SyncStatus.WOULD_UPDATE):
+                click.echo("  " + printable(f"{row.repository}: {row.note}"))
+        click.echo("Nothing was pushed, opened or written.")
+    else:
+        click.echo(printable(f"Report: {output_dir / REPORT_CSV} and {output_dir / REPORT_JSON}"))
+    if counts[SyncStatus.FAILED]:
+        sys.exit(1)
+
+
+@classroom_group.command("collect")
+@_class_options
+@click.option(
+    "-o",
+    "--output-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the students' clones (one folder each) and the report.",
+)
+@click.option(
+    "--at",
+    metavar="ISO-8601",
+    help="Check out the commit that was the head at this time, e.g. a deadline "
+    "2026-11-30T23:59:00+01:00 (no offset: this machine's time zone).",
+)
+@_jobs_option("Students cloned at once.")
+def classroom_collect(
+    roster: Path,
+    prefix: str,
+    org: str,
+    api_url: str | None,
+    output_dir: Path,
+    at: str | None,
+    jobs: int,
+) -> None:
+    """Clone every student's repository, at the head of its default branch or at a moment.
+
+    Each ORG/PREFIX-HANDLE goes to OUTPUT_DIR/PREFIX-HANDLE; one that is there
+    already is fetched and moved on (never cloned twice, and never with local
+    changes overwritten). With --at, the commit is the one that was the head at
+    that time by GitHub's record of pushes where it keeps one, else by commit
+    time, which the student's machine sets: the report says which. A missing
+    repository, or one the token cannot see, is a row of the report; the exit
+    status is 1 if any student failed or is missing.
+
+    \b
+    Example:
+      mlscaffold classroom collect --roster roster.csv --prefix ml-fraud-2026 \\
+          --org my-bootcamp -o marking --at 2026-11-30T23:59:00+01:00
+    """
+    from scaffolder.class_repos import ClassRepositories
+    from scaffolder.collect import (
+        COMMIT_TIME,
+        REPORT_CSV,
+        REPORT_JSON,
+        CollectRequest,
+        CollectStatus,
+        parse_time,
+        run_collect,
+    )
+
+    repositories = ClassRepositories(roster, prefix, org, api_url, jobs)
+    moment = parse_time(at) if at is not None else None
+    rows = run_collect(CollectRequest(repositories, output_dir, moment), notify=_notify)
+    counts = {status: sum(row.status is status for row in rows) for status in CollectStatus}
+    said = ", ".join(f"{n} {status.value}" for status, n in counts.items() if n)
+    click.echo(f"{len(rows)} students: {said}.")
+    bad = (CollectStatus.FAILED, CollectStatus.MISSING, CollectStatus.NO_COMMITS)
+    for row in rows:
+        if row.status in bad:
+            click.echo("  " + printable(f"line {row.line} ({row.student}): {row.error}"), err=True)
+    if moment is not None:
+        click.echo(
+            f"Chosen at {moment.isoformat()} by GitHub's push times where it records them; "
+            "commit times are set by the student's machine"
+            + (
+                " (the rows chosen by commit time say so)."
+                if any(row.chosen_by == COMMIT_TIME for row in rows)
+                else "."
+            )
+        )
+    click.echo(printable(f"Report: {output_dir / REPORT_CSV} and {output_dir / REPORT_JSON}"))
+    if counts[CollectStatus.FAILED] or counts[CollectStatus.MISSING]:
         sys.exit(1)
 
 

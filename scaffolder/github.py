@@ -47,6 +47,10 @@ class NameTaken(GitHubError):
     """Raised when the repository name is already used by the owner (HTTP 422)."""
 
 
+class PullRequestExists(GitHubError):
+    """Raised when an open pull request from that branch into that base exists (HTTP 422)."""
+
+
 class NoAnswer(GitHubError):
     """Raised when a request that changes something got no usable answer.
 
@@ -187,6 +191,94 @@ class GitHub:
             raise GitHubError(f"cannot add {login} to {owner}/{name}: no such user or repository")
         self._checked(status, payload, f"add collaborators to {owner}/{name}", allow_empty=True)
 
+    def pull_requests(
+        self, owner: str, name: str, *, state: str = "open", head: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Return the pull requests of owner/name in *state*, from *head* (``OWNER:BRANCH``)."""
+        found: list[dict[str, Any]] = []
+        for page in range(1, 101):  # 100 a page: more than 10,000 is no classroom's
+            query = {"state": state, "per_page": "100", "page": str(page)}
+            if head is not None:
+                query["head"] = head
+            path = f"/repos/{owner}/{name}/pulls?{urllib.parse.urlencode(query)}"
+            status, payload = self._request("GET", path)
+            listed = self._listed(status, payload, f"list the pull requests of {owner}/{name}")
+            found += [self._pull_request(pull, path) for pull in listed]
+            if len(listed) < 100:
+                break
+        return found
+
+    def create_pull_request(
+        self, owner: str, name: str, *, title: str, head: str, base: str, body: str
+    ) -> dict[str, Any]:
+        """Open a pull request from the branch *head* into *base* of owner/name; return it."""
+        path = f"/repos/{owner}/{name}/pulls"
+        request = {"title": title, "head": head, "base": base, "body": body}
+        status, payload = self._request("POST", path, request)
+        if status == 422 and "already exists" in self._reason(payload).lower():
+            raise PullRequestExists(f"a pull request from {head} into {base} is open already")
+        if status >= 500:
+            raise NoAnswer(
+                f"GitHub could not say whether it opened the pull request from {head} in "
+                f"{owner}/{name} ({status}); run the same command again"
+            )
+        action = f"open a pull request in {owner}/{name}"
+        return self._pull_request(self._checked(status, payload, action), path)
+
+    def update_pull_request(
+        self, owner: str, name: str, number: int, **fields: str
+    ) -> dict[str, Any]:
+        """Change the pull request *number* of owner/name (``body=...``, ``state="closed"``)."""
+        path = f"/repos/{owner}/{name}/pulls/{number}"
+        status, payload = self._request("PATCH", path, fields)
+        action = f"change pull request #{number} of {owner}/{name}"
+        return self._pull_request(self._checked(status, payload, action), path)
+
+    def comment(self, owner: str, name: str, number: int, body: str) -> None:
+        """Comment on the issue or pull request *number* of owner/name."""
+        path = f"/repos/{owner}/{name}/issues/{number}/comments"
+        status, payload = self._request("POST", path, {"body": body})
+        self._checked(status, payload, f"comment on #{number} of {owner}/{name}")
+
+    def pushes(self, owner: str, name: str, branch: str) -> list[dict[str, Any]] | None:
+        """Return the latest pushes to *branch* of owner/name, newest first, as GitHub saw them.
+
+        Each is GitHub's activity: ``after`` (the branch's head after the push) and
+        ``timestamp`` (when GitHub received it). None where the server has no such
+        record (an older GitHub Enterprise Server answers 404).
+        """
+        query = {"ref": f"refs/heads/{branch}", "direction": "desc", "per_page": "100"}
+        path = f"/repos/{owner}/{name}/activity?{urllib.parse.urlencode(query)}"
+        status, payload = self._request("GET", path)
+        if status in (404, 422):
+            return None
+        listed = self._listed(status, payload, f"list the pushes to {owner}/{name}")
+        return [
+            item
+            for item in listed
+            if isinstance(item.get("after"), str) and isinstance(item.get("timestamp"), str)
+        ]
+
+    def _listed(self, status: int, payload: Any, action: str) -> list[dict[str, Any]]:
+        """GitHub's list answer, each item an object; any refusal is raised as ``_checked`` does."""
+        if 200 <= status < 300 and isinstance(payload, list):
+            return [item for item in payload if isinstance(item, dict)]
+        self._checked(status, payload, action)  # raises, but for an object where a list belongs
+        raise GitHubError(
+            f"{self.api_url} answered the request to {action} with {_kind(payload)}, not "
+            "GitHub's list: is --api-url GitHub's API?"
+        )
+
+    def _pull_request(self, payload: dict[str, Any], request: str) -> dict[str, Any]:
+        """Check a pull request's description: a number, a state, and a web address of GitHub's."""
+        if not isinstance(payload.get("number"), int) or not isinstance(payload.get("head"), dict):
+            raise GitHubError(
+                f"GitHub's answer to {request} has no pull request number or head: is "
+                "--api-url GitHub's API?"
+            )
+        self._check_url(payload, "html_url", request)
+        return payload
+
     def _repository(self, payload: dict[str, Any], request: str) -> dict[str, Any]:
         """Check a repository's description before mlscaffold pushes to or prints its URLs.
 
@@ -196,30 +288,34 @@ class GitHub:
         server), with no credentials in it. The values are never shown: they come
         from the server.
         """
-        home = web_origin(self.api_url)
         for name in ("clone_url", "html_url"):
-            value = _text_field(payload, name, request)
-            if not _URL_TEXT.fullmatch(value):
-                # urlsplit quietly drops tabs and line breaks: git and a terminal would not
-                raise GitHubError(
-                    f"GitHub's answer to {request} gives a {name} with spaces, control "
-                    "characters or letters that are not ASCII"
-                )
-            try:
-                same = httpclient.origin(value) == home
-                parts = urllib.parse.urlsplit(value)
-            except ValueError:
-                same = False
-            if not same or "@" in parts.netloc:
-                scheme, host, port = home
-                raise GitHubError(
-                    f"GitHub's answer to {request} gives a {name} that is not on "
-                    f"{scheme}://{host}:{port}, the server of --api-url; mlscaffold does not "
-                    "send your token elsewhere"
-                )
-            if redact_secrets(value, self._token.forms()) != value:
-                raise GitHubError(f"GitHub's answer to {request} gives a {name} holding the token")
+            self._check_url(payload, name, request)
         return payload
+
+    def _check_url(self, payload: Mapping[str, Any], name: str, request: str) -> None:
+        """Refuse a URL of GitHub's answer that is not on the API's web origin, or holds secrets."""
+        home = web_origin(self.api_url)
+        value = _text_field(payload, name, request)
+        if not _URL_TEXT.fullmatch(value):
+            # urlsplit quietly drops tabs and line breaks: git and a terminal would not
+            raise GitHubError(
+                f"GitHub's answer to {request} gives a {name} with spaces, control "
+                "characters or letters that are not ASCII"
+            )
+        try:
+            same = httpclient.origin(value) == home
+            parts = urllib.parse.urlsplit(value)
+        except ValueError:
+            same = False
+        if not same or "@" in parts.netloc:
+            scheme, host, port = home
+            raise GitHubError(
+                f"GitHub's answer to {request} gives a {name} that is not on "
+                f"{scheme}://{host}:{port}, the server of --api-url; mlscaffold does not "
+                "send your token elsewhere"
+            )
+        if redact_secrets(value, self._token.forms()) != value:
+            raise GitHubError(f"GitHub's answer to {request} gives a {name} holding the token")
 
     # -- transport ---------------------------------------------------------------
 

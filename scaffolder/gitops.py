@@ -359,6 +359,21 @@ def remote_has_refs(repo: Any, remote: str, auth: BasicAuth | None = None) -> bo
         raise
 
 
+def remote_environment(url: str, auth: BasicAuth | None) -> dict[str, str]:
+    """Return the environment of one git call that talks to *url* (fetch, push, clone).
+
+    As every push of mlscaffold's: no prompt, no hang on a stalled server, and
+    with *auth* the credentials as an HTTP header scoped to *url*'s host (git
+    follows no redirect with them), for that call only, never in a file.
+    """
+    return _env(url, auth)
+
+
+def remote_failure(stderr: str, status: int, url: str, auth: BasicAuth | None) -> str:
+    """Return what went wrong in a git call to *url*, in git's words, with no credential in it."""
+    return _redacted(_push_failure(stderr, status), auth)
+
+
 def _url_of(repo: Any, remote: str) -> str:
     return remote_url(repo, remote) or remote
 
@@ -395,8 +410,12 @@ def _redacted(text: str, auth: BasicAuth | None) -> str:
 
 
 def _push_error(exc: Any) -> str:
+    return _push_failure(str(exc.stderr or ""), exc.status)
+
+
+def _push_failure(stderr: str, status: object) -> str:
     # The useful part of git's complaint: the rejected ref and what the server said, or the fatal.
-    lines = [line.strip() for line in str(exc.stderr or "").splitlines() if line.strip()]
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     # GitPython puts "stderr: '" before git's first line and "'" after its last.
     lines = [line.removeprefix("stderr:").strip().strip("'").strip() for line in lines]
     rejected = [line.lstrip("! ").strip() for line in lines if "rejected" in line]
@@ -422,4 +441,4 @@ def _push_error(exc: Any) -> str:
         return _NOT_FOUND_TEXT
     if fatal:
         return fatal[-1]
-    return _last_line("\n".join(lines) or f"exit status {exc.status}")
+    return _last_line("\n".join(lines) or f"exit status {status}")

@@ -143,7 +143,7 @@ def update_project(request: UpdateRequest, notify: Notify | None = None) -> Upda
     """
     say = notify or (lambda message: None)
     forget_callers_repository()  # called from a hook, git must not follow its GIT_DIR
-    repo = _Repository.open(request.project)
+    repo = Repository.open(request.project)
     record = read_record(repo.root)
     if record is None or not isinstance(record.get("context"), dict):
         raise InvalidInput(
@@ -151,6 +151,60 @@ def update_project(request: UpdateRequest, notify: Notify | None = None) -> Upda
             "so there are no answers to render the template with"
         )
     branch = repo.check_ready()
+    with tempfile.TemporaryDirectory(prefix="mlscaffold-update-") as scratch_name:
+        scratch = Path(scratch_name)
+        if request.dry_run:
+            # A scratch object store in front of the repository's: the dry run writes nothing there.
+            repo.use_scratch_objects(scratch / "objects")
+        side = template_side(repo, "HEAD", record, request.settings, scratch, say)
+        template, changed, base = side.template, side.changed_answers, side.base
+        header = _Header(repo.root, template.name, side.from_version, template.version, branch)
+        if side.commit is None:
+            unchanged = Changes(unchanged=sorted(repo.paths("HEAD")))
+            return header.result(Outcome.UP_TO_DATE, unchanged, changed_answers=changed)
+        render_commit = side.commit
+        if request.dry_run:
+            # R lived in the scratch object store only: no commit of it to name.
+            changes = repo.trial_merge(base, render_commit)
+            return header.result(Outcome.WOULD_UPDATE, changes, changed_answers=changed)
+        say(f"Merging template {template.name} {template.version} into {branch}")
+        outcome, changes, head = repo.merge(
+            base, render_commit, side.record, _merge_message(header, changed), say
+        )
+    return header.result(
+        outcome, changes, commit=head, render_commit=render_commit, changed_answers=changed
+    )
+
+
+@dataclass(frozen=True)
+class TemplateSide:
+    """The template's side of an update: the base, the new render's tree, and R on the base."""
+
+    template: Template
+    from_version: str  # the version the branch was generated from or last updated to
+    base: str  # the last pristine render on the branch
+    tree: str  # the new render, with the blocks the project wrote kept as the base had them
+    record: dict[str, Any]  # the .mlscaffold.json the new render holds
+    commit: str | None  # R: *tree* on *base*; None when the render is the base's (up to date)
+    changed_answers: list[str] = field(default_factory=list)
+
+
+def template_side(
+    repo: Repository,
+    ours: str,
+    record: Mapping[str, Any],
+    settings: Mapping[str, str],
+    scratch: Path,
+    say: Notify = lambda message: None,
+) -> TemplateSide:
+    """Render the current template with *record*'s answers and commit it on the base of *ours*.
+
+    The computation ``update`` merges and ``classroom sync`` pushes: *ours* is
+    the branch (a revision) to bring up to date and *record* the
+    ``.mlscaffold.json`` it holds; *scratch* is an empty folder of the caller's
+    for the render. Raises ``InvalidInput`` for a template older than the
+    recorded one, bad answers, or a history without a render of mlscaffold's.
+    """
     template = _template_of(record)
     recorded_version = str(record.get("template_version", "0"))
     if _is_older(template.version, recorded_version):
@@ -159,33 +213,17 @@ def update_project(request: UpdateRequest, notify: Notify | None = None) -> Upda
             f"{recorded_version} this project was generated from or last updated to; "
             "update never goes back"
         )
-    base = repo.find_base()
-    context, changed = _context(template, record["context"], request.settings)
+    base = repo.find_base(ours)
+    context, changed = _context(template, record["context"], settings)
     say(f"Rendering template {template.name} {template.version} with the project's answers")
-    with tempfile.TemporaryDirectory(prefix="mlscaffold-update-") as scratch_name:
-        scratch = Path(scratch_name)
-        if request.dry_run:
-            # A scratch object store in front of the repository's: the dry run writes nothing there.
-            repo.use_scratch_objects(scratch / "objects")
-        render = _render(template, context, repo.record_at(base), scratch)
-        repo.keep_written_blocks(render, base)
-        header = _Header(repo.root, template.name, recorded_version, template.version, branch)
-        tree = repo.tree_of(render, scratch / "index")
-        if repo.same_render(base, tree, render):
-            unchanged = Changes(unchanged=sorted(repo.paths("HEAD")))
-            return header.result(Outcome.UP_TO_DATE, unchanged, changed_answers=changed)
-        render_commit = repo.commit_tree(tree, base, _render_message(template))
-        if request.dry_run:
-            # R lived in the scratch object store only: no commit of it to name.
-            changes = repo.trial_merge(base, render_commit)
-            return header.result(Outcome.WOULD_UPDATE, changes, changed_answers=changed)
-        say(f"Merging template {template.name} {template.version} into {branch}")
-        outcome, changes, head = repo.merge(
-            base, render_commit, read_record(render) or {}, _merge_message(header, changed), say
-        )
-    return header.result(
-        outcome, changes, commit=head, render_commit=render_commit, changed_answers=changed
-    )
+    render = _render(template, context, repo.record_at(base), scratch)
+    repo.keep_written_blocks(render, base, ours)
+    tree = repo.tree_of(render, scratch / "index")
+    rendered = read_record(render) or {}
+    commit = None
+    if not repo.same_render(base, tree, render):
+        commit = repo.commit_tree(tree, base, render_message(template), who=ours)
+    return TemplateSide(template, recorded_version, base, tree, rendered, commit, changed)
 
 
 def summary(result: UpdateResult) -> list[str]:
@@ -341,7 +379,8 @@ def _render(
     return project
 
 
-def _render_message(template: Template) -> str:
+def render_message(template: Template) -> str:
+    """Return the message of a render commit R (its trailer is how the next base is found)."""
     return (
         f"Template {template.name} {template.version}, rendered by mlscaffold\n\n"
         "The template's files as mlscaffold renders them with this project's answers.\n"
@@ -373,7 +412,7 @@ def _version_key(version: str) -> tuple[int, ...] | None:
     return tuple(parts)
 
 
-class _Repository:
+class Repository:
     """The project's repository, worked on with real git through GitPython, one process a call.
 
     Every call runs with messages in English, no prompt and no hook of the
@@ -388,7 +427,7 @@ class _Repository:
         self.env: dict[str, str] = {}
 
     @classmethod
-    def open(cls, folder: Path) -> _Repository:
+    def open(cls, folder: Path) -> Repository:
         """Open the repository whose top is *folder*; refuse anything else (``InvalidInput``)."""
         if not folder.is_dir():
             raise InvalidInput(f"{folder} is not a folder")
@@ -493,14 +532,19 @@ class _Repository:
             )
         return branch.strip()
 
-    def find_base(self) -> str:
-        """Return the last pristine render on the branch: the latest R, or the initial commit."""
+    @classmethod
+    def bare(cls, git_dir: Path) -> Repository:
+        """Return the bare repository at *git_dir* (a classroom sync's copy of a history)."""
+        return cls(git_dir, git_dir)
+
+    def find_base(self, ours: str = "HEAD") -> str:
+        """Return the last pristine render on *ours*: the latest R, or the initial commit."""
         found = self.out(
-            "rev-list", "--topo-order", "-1", "-F", f"--grep={RENDER_TRAILER} ", "HEAD"
+            "rev-list", "--topo-order", "-1", "-F", f"--grep={RENDER_TRAILER} ", ours
         ).strip()
         if found:
             return found
-        for root in self.out("rev-list", "--max-parents=0", "HEAD").split():
+        for root in self.out("rev-list", "--max-parents=0", ours).split():
             if self.out("log", "-1", "--format=%s", root).startswith(INITIAL_COMMIT_SUBJECT):
                 return root
         raise InvalidInput(
@@ -513,7 +557,7 @@ class _Repository:
         """Return the ``.mlscaffold.json`` that *commit* holds (empty if none)."""
         return parse_record(self.text_at(commit, RECORD_FILE)) or {}
 
-    def keep_written_blocks(self, render: Path, base: str) -> None:
+    def keep_written_blocks(self, render: Path, base: str, ours: str = "HEAD") -> None:
         """Leave the template's side of each block the project wrote itself as the base had it.
 
         Training writes its results between markers (``<!-- results:start -->``
@@ -530,7 +574,7 @@ class _Repository:
             if ":start -->" not in text:
                 continue
             base_blocks = _blocks(self.text_at(base, name))
-            ours_blocks = _blocks(self.text_at("HEAD", name))
+            ours_blocks = _blocks(self.text_at(ours, name))
             kept = {
                 key: body
                 for key, body in base_blocks.items()
@@ -572,18 +616,21 @@ class _Repository:
         old, new = self.record_at(base), read_record(render) or {}
         return {**old, "mlscaffold_version": ""} == {**new, "mlscaffold_version": ""}
 
-    def commit_tree(self, tree: str, parent: str, message: str) -> str:
-        """Make the render commit R: *tree* on top of *parent*, by the one who runs the update."""
+    def commit_tree(self, tree: str, parent: str, message: str, who: str = "HEAD") -> str:
+        """Make a render commit: *tree* on top of *parent*, by the one who runs the update.
+
+        Without a git identity, by the author of the commit *who*.
+        """
         return self.out(
-            "commit-tree", tree, "-p", parent, "-m", message, env=self.identity()
+            "commit-tree", tree, "-p", parent, "-m", message, env=self.identity(who)
         ).strip()
 
-    def identity(self) -> dict[str, str]:
-        """Return the author of an update's commits: git's user, else the branch's last author."""
+    def identity(self, fallback: str = "HEAD") -> dict[str, str]:
+        """Return the author of an update's commits: git's user, else *fallback*'s author."""
         code, name, _ = self.run("config", "--get", "user.name", ok=None)
         code2, email, _ = self.run("config", "--get", "user.email", ok=None)
         if code or code2 or not name.strip() or not email.strip():
-            name, email = self.out("log", "-1", "--format=%an%x00%ae", "HEAD").strip().split("\0")
+            name, email = self.out("log", "-1", "--format=%an%x00%ae", fallback).strip().split("\0")
         name, email = name.strip(), email.strip()
         return {
             "GIT_AUTHOR_NAME": name,
@@ -596,8 +643,8 @@ class _Repository:
         """Every file path in *tree_ish*."""
         return set(self.names("ls-tree", "-r", "-z", "--name-only", tree_ish))
 
-    def trial_merge(self, base: str, render_commit: str) -> Changes:
-        """Classify every file as the merge would leave it, changing nothing (``--dry-run``)."""
+    def trial_merge(self, base: str, render_commit: str, ours: str = "HEAD") -> Changes:
+        """Classify every file as merging R into *ours* would leave it, changing nothing."""
         self.require_git(MERGE_TREE_GIT, "--dry-run's trial merge (git merge-tree --write-tree)")
         code, out, _ = self.run(
             *_MERGE_SETTINGS,
@@ -606,12 +653,12 @@ class _Repository:
             "--name-only",
             "--no-messages",
             "-z",
-            "HEAD",
+            ours,
             render_commit,
             ok=(0, 1),
         )
         tree, *conflicted = [name for name in out.split("\0") if name]
-        return self.changes("HEAD", tree, base, render_commit, conflicted)
+        return self.changes(ours, tree, base, render_commit, conflicted)
 
     def require_git(self, version: tuple[int, int], purpose: str) -> None:
         """Raise ``GitError`` if git is older than *version*, which *purpose* needs."""

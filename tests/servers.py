@@ -5,11 +5,18 @@
   repository for each repository it creates, and can answer with any failure.
 - ``GitHTTPServer``: git's own smart-HTTP server (``git http-backend``) behind a
   small HTTP front that accepts only the expected Authorization header.
+
+Requests to the pull-request, comment and activity endpoints are checked against
+GitHub's own REST description (``github_rest.json``: those operations' query
+parameters and bodies, read from ``@octokit/openapi``): a parameter or a field it
+does not name, a missing required one, or a value of the wrong type is a 422.
+Every bare repository refuses force pushes and deletions, as a protected branch does.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import os
 import re
@@ -24,8 +31,57 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 API_HEADERS = {"accept": "application/vnd.github+json", "x-github-api-version": "2022-11-28"}
+
+
+REST = json.loads((Path(__file__).with_name("github_rest.json")).read_text())["operations"]
+_JSON_TYPES = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list}
+
+
+def _route(method: str, path: str) -> str | None:
+    """The REST description's name of the operation *path* calls, e.g. GET /repos/{owner}/{repo}."""
+    for operation in REST:
+        verb, template = operation.split(" ", 1)
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if verb == method and re.fullmatch(pattern, path):
+            return operation
+    return None
+
+
+def check_request(method: str, path: str, query: dict[str, str], body: Any) -> str | None:
+    """What is wrong with a request, by GitHub's REST description (None: nothing, or unknown)."""
+    operation = _route(method, path)
+    if operation is None:
+        return None
+    described = REST[operation]
+    for name, value in query.items():
+        schema = described["query"].get(name)
+        if schema is None:
+            return f"{operation} has no query parameter {name!r}"
+        if "enum" in schema and value not in schema["enum"]:
+            return f"{name}={value!r} is not one of {schema['enum']}"
+        if schema.get("type") == "integer" and not value.isdigit():
+            return f"{name}={value!r} is not an integer"
+    if "body" in described:
+        if not isinstance(body, dict):
+            return f"{operation} takes a JSON object"
+        spec = described["body"]
+        missing = [name for name in spec["required"] if name not in body]
+        if missing:
+            return f"{operation} needs {missing}"
+        for name, value in body.items():
+            schema = spec["properties"].get(name)
+            if schema is None:
+                return f"{operation} has no field {name!r}"
+            kinds = schema.get("type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if not any(isinstance(value, _JSON_TYPES[k]) for k in kinds if k in _JSON_TYPES):
+                return f"{name} must be {kinds}"
+            if "enum" in schema and value not in schema["enum"]:
+                return f"{name}={value!r} is not one of {schema['enum']}"
+    return None
 
 
 def basic_auth(token: str) -> str:
@@ -74,6 +130,12 @@ class FakeGitHub:
         self.known_users = {user, "octocat"}
         self.repos: dict[str, dict[str, Any]] = {}
         self.collaborators: dict[str, dict[str, str]] = {}
+        # "owner/name" -> its pull requests (numbered with its issues), comments, pushes.
+        self.pulls: dict[str, list[dict[str, Any]]] = {}
+        self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.activity: dict[str, list[dict[str, Any]]] = {}
+        # When GitHub receives a push (the activity's timestamp); a test may give its own.
+        self.now = lambda: datetime.datetime.now(datetime.UTC)
         self.failures: list[Failure] = []
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
@@ -143,6 +205,13 @@ class FakeGitHub:
                 return 400, {}, {"message": f"missing or wrong {name} header"}
         if headers.get("authorization") != f"Bearer {self.token}":
             return 401, {}, {"message": "Bad credentials"}
+        path, _, text = path.partition("?")
+        query = dict(parse_qsl(text, keep_blank_values=True))
+        wrong = check_request(method, path, query, body)
+        if wrong:
+            return 422, {}, {"message": "Invalid request.", "errors": [wrong]}
+        if path.startswith("/repos/") and (served := self._serve_pulls(method, path, query, body)):
+            return served
         if method == "GET" and path == "/user":
             return 200, {}, {"login": self.user}
         if method == "POST" and (match := re.fullmatch(r"/(?:user|orgs/([^/]+))/repos", path)):
@@ -201,6 +270,8 @@ class FakeGitHub:
         # Made first: two `git init`s making the owner's folder at once can collide.
         bare.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
+        for setting in ("receive.denyNonFastForwards", "receive.denyDeletes"):
+            subprocess.run(["git", "-C", str(bare), "config", setting, "true"], check=True)
         repo = {
             "name": name,
             "full_name": f"{owner}/{name}",
@@ -216,8 +287,159 @@ class FakeGitHub:
         return repo
 
     def _public(self, repo: dict[str, Any]) -> dict[str, Any]:
-        bare = self.git_root / repo["full_name"].split("/")[0] / f"{repo['name']}.git"
-        return {**repo, "size": 1 if _has_refs(bare) else 0}
+        bare = self._bare(repo["full_name"])
+        pushes = self.activity.get(repo["full_name"]) or [{"timestamp": None}]
+        return {
+            **repo,
+            "size": 1 if _has_refs(bare) else 0,
+            "default_branch": "main",
+            "pushed_at": pushes[-1]["timestamp"],
+        }
+
+    def _bare(self, full_name: str) -> Path:
+        owner, name = full_name.split("/")
+        return self.git_root / owner / f"{name}.git"
+
+    # -- pull requests, comments, activity -----------------------------------------
+
+    def _serve_pulls(self, method: str, path: str, query: dict[str, str], body: Any):
+        """Serve the pull-request, comment and activity endpoints; None for any other path."""
+        match = re.fullmatch(
+            r"/repos/([^/]+)/([^/]+)/(pulls|issues|activity)(?:/(\d+))?(/comments)?", path
+        )
+        if not match:
+            return None
+        owner, name, kind, number, comments = match.groups()
+        full = f"{owner}/{name}"
+        if full not in self.repos:
+            return 404, {}, {"message": "Not Found"}
+        with self.lock:
+            pulls = self.pulls.setdefault(full, [])
+            if kind == "activity" and method == "GET" and number is None:
+                return 200, {}, self._activities(full, query)
+            if kind == "pulls" and number is None and method == "GET":
+                return 200, {}, self._listed_pulls(pulls, query)
+            if kind == "pulls" and number is None and method == "POST":
+                return self._open_pull(full, pulls, body)
+            found = next((p for p in pulls if number and p["number"] == int(number)), None)
+            if found is None:
+                return 404, {}, {"message": "Not Found"}
+            if kind == "pulls" and not comments and method == "GET":
+                return 200, {}, found
+            if kind == "pulls" and not comments and method == "PATCH":
+                found.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
+                return 200, {}, found
+            if kind == "issues" and comments and method == "POST":
+                comment = {"id": len(self.comments.get(full, [])) + 1, "body": body["body"]}
+                self.comments.setdefault(full, []).append({**comment, "issue": found["number"]})
+                return 201, {}, comment
+        return 404, {}, {"message": "Not Found"}
+
+    def _listed_pulls(self, pulls: list[dict[str, Any]], query: dict[str, str]) -> list:
+        state = query.get("state", "open")
+        chosen = [
+            p
+            for p in pulls
+            if state in ("all", p["state"])
+            and query.get("head", p["head"]["label"]) == p["head"]["label"]
+            and query.get("base", p["base"]["ref"]) == p["base"]["ref"]
+        ]
+        size, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+        return list(reversed(chosen))[(page - 1) * size : page * size]  # newest first
+
+    def _open_pull(self, full: str, pulls: list[dict[str, Any]], body: dict[str, Any]):
+        owner = full.split("/")[0]
+        head, base = body["head"], body["base"]
+        ref = head.split(":", 1)[1] if ":" in head else head
+        heads = self.branches(full)
+        invalid = [f for f, branch in (("head", ref), ("base", base)) if branch not in heads]
+        if invalid:
+            errors = [{"resource": "PullRequest", "field": f, "code": "invalid"} for f in invalid]
+            return 422, {}, {"message": "Validation Failed", "errors": errors}
+        if any(
+            p["state"] == "open" and (p["head"]["ref"], p["base"]["ref"]) == (ref, base)
+            for p in pulls
+        ):
+            return (
+                422,
+                {},
+                {
+                    "message": "Validation Failed",
+                    "errors": [
+                        {
+                            "resource": "PullRequest",
+                            "code": "custom",
+                            "message": f"A pull request already exists for {owner}:{ref}.",
+                        }
+                    ],
+                },
+            )
+        number = len(pulls) + 1
+        pull = {
+            "number": number,
+            "state": "open",
+            "title": body.get("title", ""),
+            "body": body.get("body", ""),
+            "html_url": f"{self.url}/{full}/pull/{number}",
+            "url": f"{self.url}/repos/{full}/pulls/{number}",
+            "head": {
+                "ref": ref,
+                "label": f"{owner}:{ref}",
+                "sha": heads[ref],
+                "repo": {"full_name": full},
+            },
+            "base": {
+                "ref": base,
+                "label": f"{owner}:{base}",
+                "sha": heads[base],
+                "repo": {"full_name": full},
+            },
+            "merged": False,
+            "mergeable": None,
+        }
+        pulls.append(pull)
+        return 201, {}, pull
+
+    def _activities(self, full: str, query: dict[str, str]) -> list:
+        ref = query.get("ref")
+        if ref and not ref.startswith("refs/"):
+            ref = f"refs/heads/{ref}"
+        chosen = [a for a in self.activity.get(full, []) if ref in (None, a["ref"])]
+        if query.get("direction", "desc") == "desc":
+            chosen = list(reversed(chosen))
+        return chosen[: int(query.get("per_page", 30))]
+
+    def branches(self, full: str) -> dict[str, str]:
+        """The branches of the repository's bare copy: name -> commit."""
+        return {
+            ref.removeprefix("refs/heads/"): sha
+            for ref, sha in _refs(self._bare(full)).items()
+            if ref.startswith("refs/heads/")
+        }
+
+    def record_push(self, full: str, before: dict[str, str], after: dict[str, str]) -> None:
+        """Write down, as GitHub's activity, each ref a push changed (called by the git side)."""
+        zero = "0" * 40
+        with self.lock:
+            for ref in sorted(set(before) | set(after)):
+                old, new = before.get(ref, zero), after.get(ref, zero)
+                if old == new:
+                    continue
+                kind = "branch_creation" if old == zero else "push"
+                kind = "branch_deletion" if new == zero else kind
+                items = self.activity.setdefault(full, [])
+                items.append(
+                    {
+                        "id": len(items) + 1,
+                        "node_id": f"A_{len(items) + 1}",
+                        "before": old,
+                        "after": new,
+                        "ref": ref,
+                        "timestamp": self.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "activity_type": kind,
+                        "actor": {"login": self.user},
+                    }
+                )
 
     def pushed_commits(self, owner: str, name: str) -> list[str]:
         """Commit SHAs on main in the repository's bare copy (empty if nothing was pushed)."""
@@ -226,6 +448,16 @@ class FakeGitHub:
             ["git", "-C", str(bare), "rev-list", "main"], capture_output=True, text=True
         )
         return done.stdout.split() if done.returncode == 0 else []
+
+
+def _refs(bare: Path) -> dict[str, str]:
+    """Every ref of the bare repository and its commit."""
+    done = subprocess.run(
+        ["git", "-C", str(bare), "for-each-ref", "--format=%(refname) %(objectname)"],
+        capture_output=True,
+        text=True,
+    )
+    return dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
 
 
 def _has_refs(bare: Path) -> bool:
@@ -271,7 +503,7 @@ class _APIHandler(_Handler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = _serve
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -323,7 +555,15 @@ class _GitHandler(_Handler):
             env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
         if self.headers.get("Git-Protocol"):
             env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
+        pushing = path.endswith("/git-receive-pack")
+        repository = path.lstrip("/").partition(".git/")[0]
+        if pushing:
+            self.app.pushes.append(repository)
+        bare = self.app.root / f"{repository}.git"
+        before = _refs(bare) if pushing else {}
         done = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True)
+        if pushing and self.app.on_push is not None:
+            self.app.on_push(repository, before, _refs(bare))
         head, _, payload = done.stdout.partition(b"\r\n\r\n")
         status, headers = 200, []
         for line in head.decode().split("\r\n"):
@@ -375,7 +615,7 @@ class _GitHubHandler(_GitHandler, _APIHandler):
             self.chosen = self.server.app.api
             _APIHandler._serve(self)
 
-    do_GET = do_POST = do_PUT = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = _serve
 
 
 class _Server(ThreadingHTTPServer):
@@ -402,6 +642,10 @@ class GitHTTP:
     not_found: dict[str, int] = field(default_factory=dict)
     # If set, every request waits (up to 30 s) until this is set: a git server that stalls.
     hold: threading.Event | None = None
+    # "owner/name" of every push received (its receive-pack request), in order.
+    pushes: list[str] = field(default_factory=list)
+    # Called after each push with "owner/name" and the refs before and after it.
+    on_push: Any = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def hide(self, owner: str, name: str, times: int) -> None:
@@ -439,6 +683,7 @@ def github_servers(tmp_path: Path, token: str) -> Iterator[tuple[FakeGitHub, Git
     git = GitHTTP(tmp_path / "git-server", basic_auth(token))
     git.root.mkdir()
     api = FakeGitHub(token, git.root, "")
+    git.on_push = api.record_push
     with _serving(_GitHubHandler, _Both(api, git)) as url:
         api.url = api.git_url = url
         yield api, git

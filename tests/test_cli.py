@@ -38,6 +38,10 @@ SUMMARIES = {
     "push main.",
     ("classroom",): "Make one personalised starter repository per student in ROSTER, from "
     "TEMPLATE.",
+    ("classroom", "sync"): "Bring the template's current version to every student as one pull "
+    "request.",
+    ("classroom", "collect"): "Clone every student's repository, at the head of its default "
+    "branch or at a moment.",
     ("update",): "Bring DIRECTORY (default: here) up to its template's current version, with "
     "git's merge.",
 }
@@ -113,6 +117,24 @@ def test_shell_completion_offers_templates(runner):
     )
     assert result.exit_code == 0
     assert "fraud-detection" in result.output
+
+
+def test_classroom_is_both_the_day_one_command_and_a_group(invoke):
+    """`classroom TEMPLATE` is the command it always was; sync and collect are its commands."""
+    group = invoke("classroom", "--help")
+    assert group.exit_code == 0 and "classroom TEMPLATE [OPTIONS] | COMMAND" in group.output
+    day_one = invoke("classroom", "fraud-detection", "--help")
+    assert day_one.exit_code == 0
+    assert day_one.output.startswith("Usage: mlscaffold classroom [OPTIONS] TEMPLATE")
+    for flag in ("--roster", "--prefix", "--publish", "--org", "--jobs", "--set"):
+        assert flag in day_one.output
+    assert invoke("classroom", "-h", "fraud-detection").output == day_one.output
+    missing = invoke("classroom")
+    assert missing.exit_code == 2 and "Missing argument 'TEMPLATE'" in missing.output
+    no_roster = invoke("classroom", "fraud-detection")
+    assert no_roster.exit_code == 2 and "Missing option '--roster'" in no_roster.output
+    sync = invoke("classroom", "sync", "--roster", "r.csv")
+    assert sync.exit_code == 2 and "Missing option '--prefix'" in sync.output
 
 
 def test_no_command_prints_usage(invoke):
