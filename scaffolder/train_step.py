@@ -161,7 +161,8 @@ def _child_environment(installer: str) -> dict[str, str]:
         if env.get(pip_name) and uv_name not in env:
             env[uv_name] = separator.join(env[pip_name].split())
     if env.get("PIP_NO_INDEX", "").lower() in ("1", "true", "yes", "on"):
-        env.setdefault("UV_NO_INDEX", "1")
+        # uv has no variable for --no-index; offline, it too reads only local wheel folders.
+        env.setdefault("UV_OFFLINE", "1")
     return env
 
 
@@ -240,7 +241,7 @@ def run_step(
         assert process.stdout is not None
         for line in _lines(process.stdout):
             tail.append(line)
-            echo(f"    {line}")
+            echo(f"| {line}")
         status = process.wait()
     except BaseException:  # Ctrl-C, a signal: nothing of the step outlives the run
         end_process_group(process)
