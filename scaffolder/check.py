@@ -263,14 +263,10 @@ def _citation(repo: _Repository) -> str | None:
 
 @_result("large-files")
 def _large_files(repo: _Repository) -> str | None:
-    large = sorted(
-        (size, name) for name, size in repo.committed_sizes().items() if size > MAX_FILE_BYTES
-    )
-    if not large:
-        return None
-    size, name = large[-1]
-    more = f" (and {len(large) - 1} more)" if len(large) > 1 else ""
-    return f"{name} is {size / 1024 / 1024:.1f} MB{more}: keep data and models out of git"
+    sizes = repo.committed_sizes()
+    large = sorted((n for n in sizes if sizes[n] > MAX_FILE_BYTES), key=lambda n: -sizes[n])
+    found = [f"{name} is {sizes[name] / 1024 / 1024:.1f} MB" for name in large]
+    return _first_of(found, ": keep data and models out of git")
 
 
 def redacted(secret: str) -> str:
@@ -289,13 +285,17 @@ def _found_secrets(repo: _Repository) -> Iterator[str]:
                 yield f"{kind} {redacted(found.group())} in {name}:{line}"
 
 
-@_result("secrets")
-def _secrets(repo: _Repository) -> str | None:
-    found = list(_found_secrets(repo))
+def _first_of(found: list[str], advice: str) -> str | None:
+    """Return the first problem *found* (and how many more), with *advice*; None if none."""
     if not found:
         return None
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-    return f"{found[0]}{more}: revoke it, then remove it from the history"
+    return f"{found[0]}{more}{advice}"
+
+
+@_result("secrets")
+def _secrets(repo: _Repository) -> str | None:
+    return _first_of(list(_found_secrets(repo)), ": revoke it, then remove it from the history")
 
 
 @_result("raw-data")
@@ -305,10 +305,7 @@ def _raw_data(repo: _Repository) -> str | None:
         for n in repo.tracked
         if n.startswith("data/raw/") and Path(n).name not in (".gitkeep", "README.md")
     ]
-    if not raw:
-        return None
-    more = f" (and {len(raw) - 1} more)" if len(raw) > 1 else ""
-    return f"{raw[0]} is tracked{more}: downloaded data stays out of git"
+    return _first_of([f"{name} is tracked" for name in raw], ": downloaded data stays out of git")
 
 
 @_result("tests")
