@@ -12,6 +12,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -92,12 +94,14 @@ def test_ctrl_c_during_the_install_ends_it_and_leaves_nothing(tmp_path):
     if find_uv() is None:
         pytest.skip("uv is not installed")
     out = tmp_path / "out"
+    marker = uuid.uuid4().hex
     with silent_server() as url:  # an index that never answers: the install hangs
         env = {
             **os.environ,
             "UV_INDEX_URL": f"{url}/simple",
             "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
             "MLSCAFFOLD_INSTALLER": "uv",
+            "TRAIN_TEST_RUN": marker,
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "scaffolder", "new", "medical-diagnosis", "-o", str(out)]
@@ -113,13 +117,35 @@ def test_ctrl_c_during_the_install_ends_it_and_leaves_nothing(tmp_path):
                 break
         else:
             pytest.fail(f"the install never started: {proc.communicate()}")
+        deadline = time.monotonic() + 60
+        while not running_with(f"TRAIN_TEST_RUN={marker}", "install"):  # uv waits on the index
+            assert time.monotonic() < deadline and proc.poll() is None, "uv never started"
+            time.sleep(0.02)
         proc.send_signal(signal.SIGINT)  # to mlscaffold alone: its steps run in their own session
         _, err = proc.communicate(timeout=60)
+        # Looked for while the index still hangs: a uv left running would still be waiting.
+        assert running_with(f"TRAIN_TEST_RUN={marker}") == []
     assert proc.returncode == 1, err
     assert err.strip().splitlines()[-1] == "Aborted!"
     assert not (out / NAME).exists()  # no project, no .venv, no staging folder
     assert not out.exists() or not any(out.iterdir())
-    # conftest's no_process_left: uv did not outlive the run
+
+
+def running_with(variable: str, argument: str = "") -> list[int]:
+    """The processes alive whose environment holds *variable* (NAME=value), and *argument*."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+        except (OSError, IndexError):
+            continue
+        if variable.encode() not in environ or state in ("Z", "X"):
+            continue
+        if not argument or argument.encode() in arguments:
+            found.append(int(entry.name))
+    return found
 
 
 def test_uv_gets_the_package_indexes_pip_is_given(monkeypatch):
