@@ -285,6 +285,12 @@ def list_command(as_json: bool) -> None:
 )
 @click.option("--no-git", is_flag=True, help="Do not create a git repository.")
 @click.option(
+    "--train",
+    is_flag=True,
+    help="Before the first commit: make .venv in the project (uv if there, else pip), install it, "
+    "run its tests and its training, so that the commit holds the results.",
+)
+@click.option(
     "--publish",
     "publish_",
     is_flag=True,
@@ -304,6 +310,7 @@ def new(
     github_user: str | None,
     license_: str | None,
     no_git: bool,
+    train: bool,
     publish_: bool,
     org: str | None,
     public: bool | None,
@@ -321,6 +328,7 @@ def new(
     \b
     Examples:
       mlscaffold new fraud-detection
+      mlscaffold new medical-diagnosis --train --publish
       mlscaffold new fraud-detection "Card Fraud Radar" --author "Ada Lovelace" \\
           --email ada@example.com --github-user ada --no-input
       mlscaffold new medical-diagnosis --dry-run
@@ -329,6 +337,7 @@ def new(
     from scaffolder.contract import given_answers
     from scaffolder.destination import check_new_options
     from scaffolder.generate import ProjectRequest, create_project, preview_project
+    from scaffolder.train_step import TrainOptions
 
     destination = _destination(org, public, template_repo, api_url)
     check_new_options(publish_, not no_git, destination)
@@ -346,6 +355,7 @@ def new(
         answers=answers,
         no_input=no_input or not sys.stdin.isatty(),
         git=not no_git,
+        train=TrainOptions(echo=_notify) if train else None,
     )
     if dry_run:
         # Refused now, as the real run refuses them before writing: a bad --api-url or --org.
@@ -357,6 +367,11 @@ def new(
         )
         for file in project.files:
             click.echo(f"  {file}")
+        if train:
+            click.echo(
+                "Would make .venv in it, install it with its dev extra, run its tests and "
+                "train it, so that the first commit holds the results."
+            )
         if request.git:
             click.echo(
                 f"Would run git init (branch main) and commit every file as {project.author}."
@@ -381,14 +396,7 @@ def new(
     else:
         project = create_project(request)
         created(project)
-    shown = display_path(project.path)
-    package = project.context.get(PACKAGE_NAME, "")
-    click.echo("\nNext:")
-    click.echo(f"  cd {shlex.quote(shown)}")
-    click.echo(
-        f"  python -m venv .venv && . .venv/bin/activate && {request.template.setup_command}"
-    )
-    click.echo(f"  python -m {package} train    # trains, then fills in the README's results")
+    _echo_next(project, request.template.setup_command)
 
 
 @cli.command()
@@ -786,6 +794,43 @@ def update(directory: Path, settings: dict[str, str], dry_run: bool, as_json: bo
         raise UpdateConflicts(conflict_message(result))
 
 
+@cli.command()
+@click.argument(
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    required=False,
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a list of {check, passed, detail}.")
+def check(directory: Path, as_json: bool) -> None:
+    """Say whether the repository DIRECTORY (default: here) is ready to show: one line a check.
+
+    Results filled in, no placeholder author, email or GitHub user, a licence, a CI
+    workflow with a job (checked by actionlint when it is installed), a valid
+    CITATION.cff, at least one commit and a clean tree, no tracked file over 10 MB,
+    no tracked token or private key (shown redacted), nothing tracked under
+    data/raw/, and tests. Exit status 0 when every check passes, 1 otherwise.
+
+    \b
+    Examples:
+      mlscaffold check
+      mlscaffold check fraud-detection --json
+    """
+    from scaffolder.check import all_passed, check_repository
+
+    results = check_repository(directory)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in results], indent=2, ensure_ascii=False))
+    else:
+        for result in results:
+            verdict = (
+                click.style("pass", fg="green") if result.passed else click.style("FAIL", fg="red")
+            )
+            click.echo(f"{verdict}  {result.check:15} {printable(result.detail)}")
+    if not all_passed(results):
+        sys.exit(1)
+
+
 @contextmanager
 def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
     """Show a click progress bar on stderr (click draws it only on a terminal)."""
@@ -801,6 +846,13 @@ def _echo_created(project: Project, template: str, version: str, *, publishing: 
     if project.commit:
         details += f", first commit {project.commit[:7]} on main by {project.author}"
     click.echo(details)
+    if project.trained is not None:
+        click.echo(
+            f"  installed ({project.trained.installer}), tested and trained: the results are "
+            "in the first commit"
+            if project.commit
+            else "  installed, tested and trained"
+        )
     if project.uncommitted:
         click.echo(
             f"  not committed, as the project's .gitignore says: {', '.join(project.uncommitted)}"
@@ -820,6 +872,20 @@ def _echo_created(project: Project, template: str, version: str, *, publishing: 
             "repository it creates.",
             err=True,
         )
+
+
+def _echo_next(project: Project, setup_command: str) -> None:
+    """Print the commands that come next: set up and train, or (trained) look at the results."""
+    shown = display_path(project.path)
+    package = project.context.get(PACKAGE_NAME, "")
+    click.echo("\nNext:")
+    click.echo(f"  cd {shlex.quote(shown)}")
+    if project.trained is not None:
+        click.echo(f"  . .venv/bin/activate    # installed with {project.trained.installer}")
+        click.echo("  git show --stat         # the results are in the first commit")
+        return
+    click.echo(f"  python -m venv .venv && . .venv/bin/activate && {setup_command}")
+    click.echo(f"  python -m {package} train    # trains, then fills in the README's results")
 
 
 def _notify(message: str) -> None:

@@ -41,6 +41,19 @@ class GitError(ScaffoldError):
     """Raised when git is missing or fails; the rendered project is kept."""
 
 
+class StepFailed(ScaffoldError):
+    """Raised when a step of ``new --train`` (install, tests, training) fails.
+
+    The project is kept and committed without results; the message names the
+    step, and ``tail`` holds the last lines it printed.
+    """
+
+    def __init__(self, message: str, step: str, tail: list[str]) -> None:
+        super().__init__(message)
+        self.step = step
+        self.tail = tail
+
+
 class UpdateConflicts(ScaffoldError):
     """Raised when an update stopped on conflicts: the repository is in git's merge state.
 

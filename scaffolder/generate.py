@@ -13,11 +13,11 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
-from contextlib import suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder import answers as answers_
 from scaffolder.catalog import Template
@@ -33,6 +33,10 @@ from scaffolder.interrupts import process_is_running
 from scaffolder.record import write_record
 from scaffolder.render import render_project
 
+if TYPE_CHECKING:
+    from scaffolder.gitops import FirstCommit
+    from scaffolder.train_step import Trained, TrainOptions
+
 STAGING_SUFFIX = ".mlscaffold-staging"
 
 
@@ -46,6 +50,8 @@ class ProjectRequest:
     no_input: bool = True
     git: bool = True
     record: Mapping[str, Any] = field(default_factory=dict)  # extra facts for .mlscaffold.json
+    # --train: install, test and train the project before its first commit.
+    train: TrainOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class Project:
     links_are_placeholder: bool = False
     # Generated files the project's own .gitignore keeps out of the first commit.
     uncommitted: list[str] = field(default_factory=list)
+    # What --train did (None without it).
+    trained: Trained | None = None
 
 
 def create_project(request: ProjectRequest) -> Project:
@@ -70,17 +78,77 @@ def create_project(request: ProjectRequest) -> Project:
     Raises ``InvalidInput`` for bad answers or an occupied target (nothing is
     written), ``RenderError`` if rendering fails (nothing is left behind), and
     ``GitError`` if git fails (the project is kept, without a repository).
+    With ``request.train``, see ``_create_and_train``.
     """
     from scaffolder import gitops
 
     if request.git:
         gitops.forget_callers_repository()  # called from a hook, git must not follow its GIT_DIR
     plan = _plan(request)
+    if request.train is not None:
+        return _create_and_train(request, plan, request.train)
+    with _staged(request, plan) as (staged, files):
+        commit, git_error = _first_commit(request, plan, staged)
+        _move_into_place(staged, plan.path)
+    if git_error is not None:
+        raise _kept_without_git(git_error, plan.path)
+    if commit is None:
+        return plan.project(files)
+    left_out = sorted(set(files) - set(commit.files))
+    return replace(plan.project(commit.files, commit.sha), uncommitted=left_out)
+
+
+def _create_and_train(request: ProjectRequest, plan: _Plan, options: TrainOptions) -> Project:
+    """Generate the project, install, test and train it in place, then make the first commit.
+
+    The steps need the project where it will stay (a virtual environment cannot
+    move), so the render is moved into place first; if the run is interrupted
+    (Ctrl-C, a signal, an unexpected error) before the commit is made, what was
+    moved there is taken away again, and the target is as it was. A failing
+    step (``StepFailed``) keeps the project and commits it as rendered, without
+    results, then raises.
+    """
+    from scaffolder.errors import StepFailed
+    from scaffolder.train_step import train_project
+
+    failed: StepFailed | None = None
+    trained = None
+    with _staged(request, plan) as (staged, files):
+        into_folder = plan.path.is_dir()  # the user's empty folder: it stays, emptied
+        _move_into_place(staged, plan.path)
+        try:
+            try:
+                trained = train_project(plan.path, plan.context, options)
+            except StepFailed as exc:
+                failed = exc
+            commit, git_error = _first_commit(request, plan, plan.path)
+        except BaseException:
+            _take_back(plan.path, into_folder)
+            raise
+    if git_error is not None:
+        raise _kept_without_git(git_error, plan.path)
+    if failed is not None:
+        committed = "committed without results" if commit else "kept without results"
+        failed.add_note(
+            f"(the project was {committed} at {plan.path}; fix that, then run the "
+            "step again there in .venv and commit what it changes)"
+        )
+        raise failed
+    if commit is None:
+        return replace(plan.project(files), trained=trained)
+    left_out = sorted(set(files) - set(commit.files))
+    return replace(plan.project(commit.files, commit.sha), uncommitted=left_out, trained=trained)
+
+
+@contextmanager
+def _staged(request: ProjectRequest, plan: _Plan) -> Iterator[tuple[Path, list[str]]]:
+    """Render the project into a staging folder beside the target; yield it and its files.
+
+    Afterwards the staging folder is gone (moved into place, or removed), and an
+    output folder made for it is removed again if nothing was moved into it.
+    """
     output_dir = plan.path.parent
     created_output_dir = not output_dir.exists()
-    git_error: GitError | None = None
-    commit: gitops.FirstCommit | None = None
-    moved = False
     try:
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
@@ -94,34 +162,55 @@ def create_project(request: ProjectRequest) -> Project:
             raise ScaffoldError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
         staged = render_project(request.template, plan.context, staging)
         write_record(staged, request.template, plan.context, request.record)
-        files = _list_files(staged)
-        if request.git:
-            identity = gitops.Identity(*_author(plan.context))
-            message = f"Initial commit from mlscaffold template {request.template.name}"
-            try:
-                commit = gitops.init_and_commit(staged, identity, message)
-            except GitError as exc:
-                git_error = exc
-                shutil.rmtree(staged / ".git", ignore_errors=True)
-        _move_into_place(staged, plan.path)
-        moved = True
+        yield staged, _list_files(staged)
     finally:
         # Found by name, not by a variable: a signal may land just after mkdtemp.
         for folder in output_dir.glob(
             f"{glob.escape(_staging_prefix(plan.path.name))}*{STAGING_SUFFIX}"
         ):
             shutil.rmtree(folder, ignore_errors=True)
-        if not moved and created_output_dir:
+        if created_output_dir and not plan.path.exists():
             _remove_if_empty(output_dir)
-    if git_error is not None:
-        raise GitError(
-            f"{git_error}; the project was written to {plan.path} without a git repository "
-            "(fix that, then run `git init` and commit there)"
-        )
-    if commit is None:
-        return plan.project(files)
-    left_out = sorted(set(files) - set(commit.files))
-    return replace(plan.project(commit.files, commit.sha), uncommitted=left_out)
+
+
+def _first_commit(
+    request: ProjectRequest, plan: _Plan, path: Path
+) -> tuple[FirstCommit | None, GitError | None]:
+    """Make the first commit of the project at *path* (unless ``--no-git``), or say why not.
+
+    A failed git leaves no ``.git`` behind: the project is kept without a repository.
+    """
+    if not request.git:
+        return None, None
+    from scaffolder import gitops
+
+    identity = gitops.Identity(*_author(plan.context))
+    message = f"Initial commit from mlscaffold template {request.template.name}"
+    try:
+        return gitops.init_and_commit(path, identity, message), None
+    except GitError as exc:
+        shutil.rmtree(path / ".git", ignore_errors=True)
+        return None, exc
+
+
+def _kept_without_git(error: GitError, path: Path) -> GitError:
+    return GitError(
+        f"{error}; the project was written to {path} without a git repository "
+        "(fix that, then run `git init` and commit there)"
+    )
+
+
+def _take_back(target: Path, into_folder: bool) -> None:
+    """Remove the project moved to *target*: the folder itself, or (the user's) its contents."""
+    if not into_folder:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    for entry in target.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with suppress(OSError):
+                entry.unlink()
 
 
 def preview_project(request: ProjectRequest) -> Project:

@@ -44,6 +44,8 @@ SUMMARIES = {
     "branch or at a moment.",
     ("update",): "Bring DIRECTORY (default: here) up to its template's current version, with "
     "git's merge.",
+    ("check",): "Say whether the repository DIRECTORY (default: here) is ready to show: one line "
+    "a check.",
 }
 
 
