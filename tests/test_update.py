@@ -396,13 +396,14 @@ def test_a_project_of_todays_release_updates_against_a_changed_bundled_template(
     gitignore = mine / "fraud-detection/{{cookiecutter.project_slug}}/.gitignore"
     gitignore.write_text(gitignore.read_text() + "# the course's addition\n.course/\n")
     meta = json.loads((mine / "fraud-detection/cookiecutter.json").read_text())
-    meta["_mlscaffold"]["version"] = "1.0.1"
+    released = meta["_mlscaffold"]["version"]
+    meta["_mlscaffold"]["version"] = f"{released}.1"  # a patch on top of the bundled version
     (mine / "fraud-detection/cookiecutter.json").write_text(json.dumps(meta, indent=2))
     monkeypatch.setenv("MLSCAFFOLD_TEMPLATES", str(mine))
     result = invoke("update", str(project), "--json")
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
-    assert found["outcome"] == "updated" and found["from_version"] == "1.0.0"
+    assert found["outcome"] == "updated" and found["from_version"] == released
     assert sorted(found["files"]["updated"]) == [".gitignore", ".mlscaffold.json"]
     assert ".course/" in (project / ".gitignore").read_text()
     assert (project / "README.md").read_text().endswith("Written by me.\n")
