@@ -13,7 +13,6 @@ and prints both, the time per student and the ratio. Goal: mlscaffold at least
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -21,16 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_env import ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # Users' Python caches bytecode; this machine may have turned that off globally.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-ENV.update(
-    GIT_AUTHOR_NAME="Bench",
-    GIT_AUTHOR_EMAIL="bench@example.com",
-    GIT_COMMITTER_NAME="Bench",
-    GIT_COMMITTER_EMAIL="bench@example.com",
-)
 
 
 def main() -> None:

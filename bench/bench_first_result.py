@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -27,15 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_env import ENV
+
 BIN = Path(sys.executable).parent
 AUTHOR = ["--author", "Bench", "--email", "bench@example.com", "--github-user", "bench"]
-ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
 
 
 def new(template: str, out: Path, *extra: str) -> Path:

@@ -19,7 +19,6 @@ installed.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -30,16 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_env import ENV as GIT_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-# Users' Python caches bytecode; this machine may have turned that off globally.
-GIT_ENV = {
-    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
 AUTHOR = ["--author", "Bench", "--email", "bench@example.com"]
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -29,17 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_env import ENV as BENCH_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-WHO = {
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
-# Users' Python caches bytecode; this machine may have turned that off globally.
-ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, **WHO}
-ENV.pop("MLSCAFFOLD_TEMPLATES", None)
+ENV = {k: v for k, v in BENCH_ENV.items() if k != "MLSCAFFOLD_TEMPLATES"}
 TEMPLATE_LINE = "# Added by version B of the template\n.bench-cache/\n"
 USER_LINE = "\nA paragraph the user wrote.\n"
 
