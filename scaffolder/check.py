@@ -8,7 +8,6 @@ commit). A secret found is shown redacted, never whole.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,7 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from scaffolder import gitops
 from scaffolder.contract import AUTHOR_EMAIL, AUTHOR_NAME, GITHUB_USER
+from scaffolder.errors import GitError
 from scaffolder.record import RECORD_FILE
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -62,17 +63,13 @@ class _Repository:
     def _git(self, *args: str) -> str | None:
         """Git's output in the repository, or None when git fails (or is missing)."""
         try:
-            done = subprocess.run(
-                ["git", "-c", "core.quotePath=false", *args],
-                cwd=self.path,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                env=_git_environment(),
-            )
-        except OSError:
+            status, out, _ = gitops.run_git(self.path, "-c", "core.quotePath=false", *args)
+        except GitError:
             return None
-        return done.stdout if done.returncode == 0 else None
+        if status != 0:
+            return None
+        # Names shown to the user: a byte that is not UTF-8 reads as U+FFFD, as before.
+        return out.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
     def status(self) -> list[str]:
         """Return ``git status --porcelain`` lines (untracked files included)."""
@@ -100,15 +97,9 @@ class _Repository:
         return None if b"\0" in data else data.decode("utf-8", errors="replace")
 
 
-def _git_environment() -> dict[str, str]:
-    """Return this environment without a caller's GIT_DIR and the like: git reads *path*."""
-    from scaffolder.gitops import REPOSITORY_VARIABLES
-
-    return {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARIABLES}
-
-
 def check_repository(path: Path) -> list[CheckResult]:
     """Run every check on the repository at *path*; return the verdicts in a fixed order."""
+    gitops.forget_callers_repository()  # called from a hook, git must not follow its GIT_DIR
     repo = _Repository(path)
     return [check(repo) for check in CHECKS]
 

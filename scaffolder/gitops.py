@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +88,38 @@ def _last_line(detail: str) -> str:
     return text.removeprefix("stderr: ").strip().strip("'")
 
 
-def _complaint(stderr: str) -> str:
+def run_git(folder: Path, *args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    """Run git with *args* in *folder* through GitPython; return its status, output and errors.
+
+    A status other than 0 is returned, not raised: for some commands it is an
+    answer (``merge`` exits 1 on conflicts). Raises ``GitError`` only when git
+    cannot run. Output is decoded as git wrote it (paths need not be UTF-8). A
+    Ctrl-C or a signal ends the git running and what it started.
+    """
+    git = load_gitpython()
+    command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args]
+    try:
+        code, raw_out, err = git.Git(folder).execute(
+            command,
+            with_extended_output=True,
+            with_exceptions=False,
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
+            env=dict(env or {}),
+        )
+    except git.GitCommandNotFound as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    except OSError as exc:
+        raise GitError(f"git failed: {exc.strerror or exc}") from exc
+    except BaseException:  # Ctrl-C, a signal: no git (or what it started) outlives us
+        # Before git is reaped: what it started (a merge driver, a signer) is found
+        # through it, and would be left running once it is gone.
+        end_child_processes("git")
+        raise
+    return int(code), raw_out.decode("utf-8", "surrogateescape"), err
+
+
+def complaint(stderr: str) -> str:
     """Git's own error lines, e.g. "gpg failed to sign the data; failed to write commit object"."""
     lines = [
         line.strip().removeprefix("stderr:").strip().strip("'").strip()
@@ -235,7 +266,7 @@ def _git_failures() -> Iterator[None]:
     except git.GitCommandNotFound as exc:
         raise GitError("git is not installed or not on PATH") from exc
     except git.GitCommandError as exc:
-        raise GitError(f"git failed: {_complaint(exc.stderr or str(exc))}") from exc
+        raise GitError(f"git failed: {complaint(exc.stderr or str(exc))}") from exc
     except (git.GitError, OSError, ValueError) as exc:
         raise GitError(f"git failed: {exc}") from exc
     except BaseException:  # Ctrl-C, a signal: the git running now must not outlive the run

@@ -37,8 +37,7 @@ from typing import Any
 from scaffolder import answers as answers_
 from scaffolder.catalog import Template, get_template
 from scaffolder.errors import GitError, InvalidInput, ScaffoldError, UnknownTemplate, printable
-from scaffolder.gitops import forget_callers_repository, load_gitpython
-from scaffolder.interrupts import end_child_processes
+from scaffolder.gitops import complaint, forget_callers_repository, run_git
 from scaffolder.record import (
     RECORD_FILE,
     RENDER_KEYS,
@@ -453,35 +452,13 @@ class Repository:
         ok: tuple[int, ...] | None = (0,),
     ) -> tuple[int, str, str]:
         """Run git with *args*; return its status and output. Raise ``GitError`` if not *ok*."""
-        git = load_gitpython()
         # GitPython adds LC_ALL and LANGUAGE=C; the caller's repository-selecting
         # variables were dropped where the command started (cli).
         full = {"GIT_TERMINAL_PROMPT": "0", **self.env, **(env or {})}
         no_hooks = self.git_dir / "mlscaffold-no-hooks"
-        command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git"]
-        command += ["-c", f"core.hooksPath={no_hooks}", "-c", "gc.auto=0"]
-        command += ["-c", "maintenance.auto=false", "-c", "core.fsmonitor=false", *args]
-        try:
-            # Exit statuses other than 0 are answers here (merge: conflicts), not failures.
-            code, raw_out, err = git.Git(cwd or self.root).execute(
-                command,
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-                env=full,
-            )
-        except git.GitCommandNotFound as exc:
-            raise GitError("git is not installed or not on PATH") from exc
-        except OSError as exc:
-            raise GitError(f"git failed: {exc.strerror or exc}") from exc
-        except BaseException:  # Ctrl-C, a signal: no git (or what it started) outlives us
-            # Before git is reaped: what it started (a merge driver, a signer) is found
-            # through it, and would be left running once it is gone.
-            end_child_processes("git")
-            raise
-        returncode = int(code)
-        out = raw_out.decode("utf-8", "surrogateescape")
+        settings = ["-c", f"core.hooksPath={no_hooks}", "-c", "gc.auto=0"]
+        settings += ["-c", "maintenance.auto=false", "-c", "core.fsmonitor=false"]
+        returncode, out, err = run_git(cwd or self.root, *settings, *args, env=full)
         if ok is not None and returncode not in ok:
             detail = _complaint(err, returncode)
             raise GitError(f"git {_subcommand(args)} failed: {detail}")
@@ -840,11 +817,5 @@ def _subcommand(args: tuple[str, ...]) -> str:
 
 
 def _complaint(stderr: str, status: int) -> str:
-    """Git's own error lines, or its last line."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    said = [
-        line.split(":", 1)[1].strip() for line in lines if line.startswith(("error:", "fatal:"))
-    ]
-    if said:
-        return "; ".join(dict.fromkeys(said))
-    return lines[-1] if lines else f"exit status {status}"
+    """Git's own error lines (as gitops reads them), or its exit status when it said nothing."""
+    return complaint(stderr) if stderr.strip() else f"exit status {status}"
