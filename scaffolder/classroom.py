@@ -33,7 +33,13 @@ from scaffolder.destination import Destination
 from scaffolder.errors import InvalidInput, ScaffoldError, printable
 from scaffolder.generate import ProjectRequest, create_project, remove_stale_staging
 from scaffolder.github import GitHub, Interrupted
-from scaffolder.interrupts import die_with_parent, end_child_processes, in_threads
+from scaffolder.interrupts import (
+    die_with_parent,
+    end_child_processes,
+    held_signals,
+    in_threads,
+    let_signals_through,
+)
 from scaffolder.publish import PublishRequest, publish
 from scaffolder.record import read_record
 from scaffolder.report import Flush, Report
@@ -269,23 +275,27 @@ def _generate_all(
     ) as pool:
         waiting = list(students)
         running: dict[Future[StudentResult], str] = {}
-        # Marked before submit: a signal inside pool.submit() can leave a queued
-        # student with no future on record here, whose project would then be made
-        # but missing from the report.
-        in_flight: set[str] = set()
+        in_flight: set[str] = set()  # submitted, not yet passed to done()
         try:
-            while waiting or running:
-                while waiting and len(running) < workers:
-                    student = waiting.pop(0)
-                    in_flight.add(student.key)
-                    future = pool.submit(_generate_in_worker, request, student, rows[student.key])
-                    running[future] = student.key
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    key = running.pop(future)
-                    done(key, future.result())
-                    in_flight.discard(key)
-        except BaseException:
+            # Ctrl-C and SIGTERM are let through only between the pool's calls: raised
+            # inside submit() or wait(), they can leave a lock of the pool's held, and
+            # the shutdown below would then wait forever.
+            with held_signals() as let_through:
+                while waiting or running:
+                    while waiting and len(running) < workers:
+                        student = waiting.pop(0)
+                        in_flight.add(student.key)
+                        future = pool.submit(
+                            _generate_in_worker, request, student, rows[student.key]
+                        )
+                        running[future] = student.key
+                    let_through()
+                    finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        key = running.pop(future)
+                        done(key, future.result())
+                        in_flight.discard(key)
+        except BaseException:  # the signals are no longer held: a second one ends the run
             # Queued work never starts; what runs finishes (or aborts and cleans up).
             # Only then do the folders say what exists.
             pool.shutdown(wait=True, cancel_futures=True)
@@ -305,6 +315,7 @@ _PARENT: list[int] = []
 
 
 def _remember_parent(pid: int) -> None:
+    let_signals_through()  # forked while the parent held them back
     _PARENT.append(pid)
     die_with_parent(pid)  # a SIGKILLed run must not leave its workers (and their git) behind
 

@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TypeVar
@@ -58,6 +58,44 @@ def stop_cleanly_on_termination() -> None:
             default_hook(report)
 
     sys.unraisablehook = unraisable
+
+
+# Ctrl-C and the termination signals: what ``held_signals`` holds back.
+HELD_SIGNALS = frozenset({signal.SIGINT, *TERMINATION_SIGNALS})
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[Callable[[], None]]:
+    """Hold Ctrl-C and termination signals back; yield a function that lets held ones through.
+
+    A ``KeyboardInterrupt`` raised inside ``concurrent.futures``' bookkeeping
+    (``pool.submit``, ``wait`` acquiring each future's lock) can leave one of its
+    locks held, and the pool's shutdown then waits forever. Held here, a signal
+    is raised only where the caller lets it through, between those calls. On
+    leaving, the signal mask is what it was. Elsewhere than in the main thread
+    of a POSIX system nothing is held.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield lambda: None
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+
+    def let_through() -> None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending one is raised here
+        signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+
+    try:
+        yield let_through
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def let_signals_through() -> None:
+    """Unblock what ``held_signals`` holds (a forked worker inherits its parent's mask)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_SIGNALS)
 
 
 def _interrupt(number: int, frame: FrameType | None) -> None:
