@@ -248,3 +248,26 @@ def test_without_an_interrupt_a_failing_destructor_is_still_reported(guard):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert "RuntimeError: a real bug" in done.stderr
     guard.forget(done.stderr)  # printed on purpose: a bug outside an interrupt stays visible
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_held_signal_is_raised_only_where_it_is_let_through(signal_number):
+    """The classroom loop holds signals while the process pool does its bookkeeping."""
+    script = (
+        "import os, signal\n"
+        "from scaffolder.interrupts import held_signals, stop_cleanly_on_termination\n"
+        "stop_cleanly_on_termination()\n"
+        "steps = []\n"
+        "try:\n"
+        "    with held_signals() as let_through:\n"
+        f"        os.kill(os.getpid(), {int(signal_number)})\n"
+        "        steps.append('held')\n"  # reached: the signal waits
+        "        let_through()\n"
+        "        steps.append('after')\n"  # never reached
+        "except KeyboardInterrupt:\n"
+        "    steps.append('raised')\n"
+        "print(' '.join(steps))\n"
+        "print(signal.pthread_sigmask(signal.SIG_BLOCK, []) == set())\n"  # mask restored
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.split("\n")[:2] == ["held raised", "True"], done.stderr
