@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,15 +34,22 @@ Validator = Callable[[Mapping[str, Any]], list[Problem]]
 
 @dataclass(frozen=True)
 class Template:
-    """A cookiecutter template (bundled, or the user's own) and the facts ``list`` shows of it.
+    """A cookiecutter template and the facts ``list`` shows of it.
 
     *raw_context* is its ``cookiecutter.json`` as written (defaults not yet
-    rendered), parsed once when the template is read.
+    rendered), parsed once when the template is read. A bundled template, or
+    one of ``MLSCAFFOLD_TEMPLATES``, has no *origin*; one from a folder or a git
+    repository (``sources``) has the facts the record keeps of where it came
+    from, and *link_root*, the folder its links may point into. An untrusted
+    template (not *trusted*) has none of its code imported or run.
     """
 
     name: str
     path: Path
     raw_context: Mapping[str, Any] = field(repr=False, compare=False)
+    trusted: bool = True
+    origin: Mapping[str, Any] | None = field(default=None, compare=False)
+    link_root: Path | None = None
 
     @property
     def context_file(self) -> Path:
@@ -55,8 +63,17 @@ class Template:
 
     @property
     def version(self) -> str:
-        """The template's version (``_mlscaffold.version``), "0" if it names none."""
-        return str(self._meta.get("version", "0"))
+        """The template's version (``_mlscaffold.version``).
+
+        One from a git repository that names none is at its commit (12 digits);
+        any other, "0".
+        """
+        if "version" in self._meta:
+            return str(self._meta["version"])
+        origin = self.origin or {}
+        if origin.get("kind") == "git" and origin.get("commit"):
+            return str(origin["commit"])[:12]
+        return "0"
 
     @property
     def summary(self) -> str:
@@ -101,12 +118,34 @@ class Template:
         """A SHA-256 over every file of the template, so a recorded answer file names its source."""
         sha = hashlib.sha256()
         for file in sorted(p for p in self.path.rglob("*") if p.is_file()):
-            if "__pycache__" in file.parts:
+            if "__pycache__" in file.parts or ".git" in file.relative_to(self.path).parts:
                 continue
             sha.update(file.relative_to(self.path).as_posix().encode())
             sha.update(b"\0")
             sha.update(file.read_bytes())
         return f"sha256:{sha.hexdigest()}"
+
+    @property
+    def described(self) -> str:
+        """The template as messages name it: its name and version, or where it came from."""
+        origin = self.origin or {}
+        version = f" {self.version}" if "version" in self._meta or not origin else ""
+        if origin.get("kind") == "git":
+            return f"{self.name}{version} ({origin.get('url')} at {str(origin.get('commit'))[:12]})"
+        if origin.get("kind") == "path":
+            return f"{self.name}{version} ({origin.get('path')})"
+        return f"{self.name}{version}"
+
+    @property
+    def validates_in_process(self) -> bool:
+        """Whether its ``pre_gen_project.py`` holds answer checks that mlscaffold imports.
+
+        So it is for mlscaffold's own templates and those of ``MLSCAFFOLD_TEMPLATES``
+        made from them (they carry ``_mlscaffold``): the hook is a plain module.
+        Any other template's hooks are cookiecutter's scripts, run (when trusted)
+        as cookiecutter runs them, and never imported.
+        """
+        return self.trusted and self.origin is None and METADATA_KEY in self.raw_context
 
     def load_validator(self) -> Validator | None:
         """Return the template's own answer checks (its pre-generation hook's rules).
@@ -114,8 +153,29 @@ class Template:
         The hook is imported, not run: its rules are applied in-process, so the
         rules live once, in the template, and plain cookiecutter applies the same.
         A hook with only ``problems`` (sentences) has them reported for no variable.
+        None for a template whose hooks are not such a module (``validates_in_process``).
         """
+        if not self.validates_in_process:
+            return None
         return _load_validator(self.path / VALIDATION_HOOK)
+
+    def hook_files(self, hook: str) -> list[Path]:
+        """Return the scripts of *hook* (``pre_gen_project``…) that run for this template.
+
+        Cookiecutter's rule: ``hooks/<hook>.<any extension>``, not a backup ending
+        in ``~``. None for an untrusted template, nor the pre-generation hook that
+        mlscaffold applies in-process (``validates_in_process``).
+        """
+        folder = self.path / "hooks"
+        if not self.trusted or not folder.is_dir():
+            return []
+        if hook == "pre_gen_project" and self.validates_in_process:
+            return []
+        return [
+            folder / entry
+            for entry in sorted(os.listdir(folder))
+            if entry.partition(".")[0] == hook and not entry.endswith("~")
+        ]
 
     @property
     def variables(self) -> list[str]:
@@ -189,8 +249,18 @@ def templates_root() -> Path:
     raise ScaffoldError("the bundled templates are missing from this installation; reinstall")
 
 
-def read_template(folder: Path) -> Template:
-    """Return the template in *folder* (a folder with a ``cookiecutter.json``)."""
+def read_template(
+    folder: Path,
+    *,
+    name: str | None = None,
+    trusted: bool = True,
+    origin: Mapping[str, Any] | None = None,
+    link_root: Path | None = None,
+) -> Template:
+    """Return the template in *folder* (a folder with a ``cookiecutter.json``).
+
+    *name* defaults to the folder's; the rest is as ``Template`` has it.
+    """
     context_file = folder / "cookiecutter.json"
     try:
         with open(context_file, encoding="utf-8") as handle:
@@ -199,7 +269,14 @@ def read_template(folder: Path) -> Template:
         raise ScaffoldError(f"cannot read {context_file}: {exc}") from exc
     if not isinstance(context, dict):
         raise ScaffoldError(f"{context_file} must hold a JSON object of variables")
-    return Template(name=folder.name, path=folder, raw_context=context)
+    return Template(
+        name=name or folder.name,
+        path=folder,
+        raw_context=context,
+        trusted=trusted,
+        origin=origin,
+        link_root=link_root,
+    )
 
 
 def template_folders() -> dict[str, Path]:
@@ -235,5 +312,7 @@ def get_template(name: str) -> Template:
 
 
 def template_source(template: Template) -> dict[str, Any]:
-    """Where *template* came from (bundled, ``MLSCAFFOLD_TEMPLATES``), as the record holds it."""
+    """Return where *template* came from (bundled, MLSCAFFOLD_TEMPLATES, a folder, git)."""
+    if template.origin is not None:
+        return dict(template.origin)
     return templates_folder.source_of(template.path, templates_root())

@@ -21,6 +21,7 @@ from scaffolder.destination import API_URL_VARIABLE, DEFAULT_API_URL, Destinatio
 from scaffolder.errors import ScaffoldError, display_path, printable
 
 if TYPE_CHECKING:
+    from scaffolder.catalog import Template
     from scaffolder.generate import Project
 
 HELP_OPTIONS = ["-h", "--help"]
@@ -137,6 +138,48 @@ def _settings_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[
         callback=_parse_settings,
         help=help_text,
     )
+
+
+def _trust_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--trust``: let a template from a folder or a git repository run its own code."""
+    return click.option(
+        "--trust",
+        is_flag=True,
+        help="Trust the template for this run: its hooks run and its Jinja extensions load "
+        "(a folder's or a repository's template has neither without it; exit status 4 says so).",
+    )(command)
+
+
+def _ref_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--ref``: a branch, a tag or a commit of a git source."""
+    return click.option("--ref", metavar="REF", help=help_text)
+
+
+def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--ref``, ``--directory`` and ``--trust``: where in its source a template is."""
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        _ref_option(
+            "The branch, tag or commit of a git SOURCE (or SOURCE@REF) [default: its default "
+            "branch]."
+        ),
+        click.option(
+            "--directory",
+            metavar="SUB",
+            help="The template is in this subfolder of SOURCE (e.g. templates/course).",
+        ),
+        _trust_option,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+SOURCE_HELP = """
+SOURCE is a template of `mlscaffold list`, a folder holding a cookiecutter.json,
+gh:OWNER/REPO, or a git URL (https://..., git@host:path, file://...). A folder's
+or a repository's template renders in a sandbox and may not run code of its own
+(hooks, Jinja extensions) unless you give --trust or list it in ~/.config/
+mlscaffold/config.toml ([trust] sources = ["gh:my-bootcamp/"])."""
 
 
 # DIRECTORY of publish and update: a generated project, here by default.
@@ -265,8 +308,9 @@ def list_command(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("template", shell_complete=_complete_template)
+@click.argument("source", metavar="SOURCE", shell_complete=_complete_template)
 @click.argument("name", required=False)
+@_source_options
 @_output_dir_option(Path("."), "Folder to create the project in.")
 @click.option("--no-input", is_flag=True, help="Use defaults and the options given; never prompt.")
 @_settings_option("Set any template variable (repeatable), e.g. --set random_seed=7.")
@@ -300,7 +344,77 @@ def list_command(as_json: bool) -> None:
 @_publishing_options
 @click.option("--dry-run", is_flag=True, help="Print the files it would write; write nothing.")
 def new(
-    template: str,
+    source: str,
+    name: str | None,
+    ref: str | None,
+    directory: str | None,
+    trust: bool,
+    output_dir: Path,
+    no_input: bool,
+    settings: dict[str, str],
+    author: str | None,
+    email: str | None,
+    github_user: str | None,
+    license_: str | None,
+    no_git: bool,
+    train: bool,
+    publish_: bool,
+    org: str | None,
+    public: bool | None,
+    template_repo: bool,
+    api_url: str | None,
+    dry_run: bool,
+) -> None:
+    """Generate a project from SOURCE, named NAME (default: the template's name).
+
+    The project goes into a folder named after NAME's slug, inside --output-dir.
+    It is a git repository on branch main with one commit of every file.
+    Options override --set; on a terminal, without --no-input, you are asked for
+    each variable with these values as defaults.
+
+    SOURCE is a template of `mlscaffold list`, a folder holding a cookiecutter.json,
+    gh:OWNER/REPO, or a git URL (https://..., git@host:path, file://...). A template
+    from a folder or a repository renders in Jinja's sandbox and may not run code of
+    its own (hooks, Jinja extensions, links out of it) unless you give --trust or
+    list it in your config file, ~/.config/mlscaffold/config.toml:
+    [trust] sources = ["gh:my-bootcamp/"]. Fetched repositories are cached.
+
+    \b
+    Examples:
+      mlscaffold new fraud-detection
+      mlscaffold new medical-diagnosis --train --publish
+      mlscaffold new fraud-detection "Card Fraud Radar" --author "Ada Lovelace" \\
+          --email ada@example.com --github-user ada --no-input
+      mlscaffold new medical-diagnosis --dry-run
+      mlscaffold new gh:my-bootcamp/templates@2026 --directory week-1
+      mlscaffold new ~/my-template --trust
+    """
+    from scaffolder.sources import SourceRequest, open_template
+
+    with open_template(SourceRequest(source, ref, directory, trust), _notify) as template:
+        _new(
+            template,
+            name,
+            output_dir,
+            no_input,
+            settings,
+            author,
+            email,
+            github_user,
+            license_,
+            no_git,
+            train,
+            publish_,
+            org,
+            public,
+            template_repo,
+            api_url,
+            dry_run,
+        )
+
+
+def _new(
+    template: Template,
     name: str | None,
     output_dir: Path,
     no_input: bool,
@@ -318,55 +432,51 @@ def new(
     api_url: str | None,
     dry_run: bool,
 ) -> None:
-    """Generate a project from TEMPLATE, named NAME (default: the template's name).
-
-    The project goes into a folder named after NAME's slug, inside --output-dir.
-    It is a git repository on branch main with one commit of every file.
-    Options override --set; on a terminal, without --no-input, you are asked for
-    each variable with these values as defaults.
-
-    \b
-    Examples:
-      mlscaffold new fraud-detection
-      mlscaffold new medical-diagnosis --train --publish
-      mlscaffold new fraud-detection "Card Fraud Radar" --author "Ada Lovelace" \\
-          --email ada@example.com --github-user ada --no-input
-      mlscaffold new medical-diagnosis --dry-run
-    """
-    from scaffolder.catalog import get_template
-    from scaffolder.contract import given_answers
+    """Run ``new`` once its template is open."""
+    from scaffolder.contract import AUTHOR_EMAIL, AUTHOR_NAME, given_answers
     from scaffolder.destination import check_new_options
     from scaffolder.generate import ProjectRequest, create_project, preview_project
     from scaffolder.train_step import TrainOptions
 
     destination = _destination(org, public, template_repo, api_url)
     check_new_options(publish_, not no_git, destination)
+    # A template that asks for no author (a third party's): they author the first commit.
+    commit_author = (
+        None if AUTHOR_NAME in template.variables else author,
+        None if AUTHOR_EMAIL in template.variables else email,
+    )
     answers = given_answers(
         settings,
         project_name=name,
-        author_name=author,
-        author_email=email,
+        author_name=author if commit_author[0] is None else None,
+        author_email=email if commit_author[1] is None else None,
         github_user=github_user,
         license_=license_,
     )
     request = ProjectRequest(
-        template=get_template(template),
+        template=template,
         output_dir=output_dir,
         answers=answers,
         no_input=no_input or not sys.stdin.isatty(),
         git=not no_git,
         train=TrainOptions(echo=_notify) if train else None,
+        commit_author=commit_author,
+        notify=_notify,
     )
     if dry_run:
         # Refused now, as the real run refuses them before writing: a bad --api-url or --org.
         api = destination.api() if publish_ else None
         project = preview_project(request)
         click.echo(
-            f"Would create {project.path} from {template} {request.template.version} "
-            f"({len(project.files)} files):"
+            f"Would create {project.path} from {template.described} ({len(project.files)} files):"
         )
         for file in project.files:
             click.echo(f"  {file}")
+        hooks = [
+            p.name for h in ("pre_gen_project", "post_gen_project") for p in template.hook_files(h)
+        ]
+        if hooks:
+            click.echo(f"Would run the template's hooks (not run now): {', '.join(hooks)}")
         if train:
             click.echo(
                 "Would make .venv in it, install it with its dev extra, run its tests and "
@@ -385,7 +495,7 @@ def new(
         return
 
     def created(project: Project) -> None:
-        _echo_created(project, template, request.template.version, publishing=publish_)
+        _echo_created(project, template.described, publishing=publish_)
 
     if publish_:
         # Imported here: `new` without --publish should not pay for the HTTP client.
@@ -484,7 +594,8 @@ def _jobs_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 @click.command()
-@click.argument("template", shell_complete=_complete_template)
+@click.argument("source", metavar="SOURCE", shell_complete=_complete_template)
+@_source_options
 @_roster_option(
     "CSV with a header: a 'github' and/or 'name' column, optionally 'email' and any "
     "template variable."
@@ -503,7 +614,10 @@ def _jobs_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...,
 )
 @_api_url_option
 def classroom(
-    template: str,
+    source: str,
+    ref: str | None,
+    directory: str | None,
+    trust: bool,
     roster: Path,
     prefix: str | None,
     output_dir: Path,
@@ -514,7 +628,7 @@ def classroom(
     jobs: int,
     api_url: str | None,
 ) -> None:
-    """Make one personalised starter repository per student in ROSTER, from TEMPLATE.
+    """Make one personalised starter repository per student in ROSTER, from SOURCE.
 
     Each student gets PREFIX-HANDLE, generated with them as the author and a random
     seed of their own, with its own git history. With --publish --org ORG, each is
@@ -522,7 +636,8 @@ def classroom(
     collaborator with push access. Bad rows are reported and the others go on;
     the exit status is 1 if any row failed. A report (CSV and JSON) is written to
     the output folder after every student: run the same command again after an
-    interruption and it finishes the job without doing anything twice.
+    interruption and it finishes the job without doing anything twice. SOURCE is
+    what `mlscaffold new` takes: a template's name, a folder, gh:OWNER/REPO or a git URL.
 
     \b
     roster.csv:
@@ -534,7 +649,6 @@ def classroom(
       mlscaffold classroom fraud-detection --roster roster.csv --prefix ml-fraud-2026 \\
           --publish --org my-bootcamp --jobs 4
     """
-    from scaffolder.catalog import get_template
     from scaffolder.classroom import (
         REPORT_CSV,
         REPORT_JSON,
@@ -542,20 +656,22 @@ def classroom(
         Status,
         run_classroom,
     )
+    from scaffolder.sources import SourceRequest, open_template
 
-    request = ClassroomRequest(
-        template=get_template(template),
-        roster=roster,
-        output_dir=output_dir,
-        prefix=prefix or template,
-        settings=settings,
-        publish=publish_,
-        org=org,
-        private=None if public is None else not public,
-        jobs=jobs,
-        api_url=api_url,
-    )
-    results = run_classroom(request, notify=_notify, phase=_progress)
+    with open_template(SourceRequest(source, ref, directory, trust), _notify) as template:
+        request = ClassroomRequest(
+            template=template,
+            roster=roster,
+            output_dir=output_dir,
+            prefix=prefix or template.name,
+            settings=settings,
+            publish=publish_,
+            org=org,
+            private=None if public is None else not public,
+            jobs=jobs,
+            api_url=api_url,
+        )
+        results = run_classroom(request, notify=_notify, phase=_progress)
     done = "published" if publish_ else "generated"
     failed = [r for r in results if r.status is Status.FAILED]
     click.echo(f"{len(results) - len(failed)} of {len(results)} students {done}.")
@@ -570,19 +686,19 @@ class _ClassroomGroup(click.Group):
     """``classroom``: the command that makes the starter repositories, and the term's commands."""
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
-        return ["TEMPLATE [OPTIONS] | COMMAND [ARGS]..."]
+        return ["SOURCE [OPTIONS] | COMMAND [ARGS]..."]
 
 
 @cli.group("classroom", cls=_ClassroomGroup)
 def classroom_group() -> None:
-    """Make one personalised starter repository per student in ROSTER, from TEMPLATE.
+    """Make one personalised starter repository per student in ROSTER, from SOURCE.
 
     Then, during the term, bring a template fix to every student as a pull
     request (sync) and clone everyone's work for marking (collect). Each takes
     the roster, --prefix and --org of the class's first run.
 
     \b
-    Day one (see `mlscaffold classroom TEMPLATE --help`):
+    Day one (see `mlscaffold classroom SOURCE --help`):
       mlscaffold classroom fraud-detection --roster roster.csv --prefix ml-fraud-2026 \\
           --publish --org my-bootcamp
     During the term:
@@ -756,8 +872,20 @@ def classroom_collect(
     is_flag=True,
     help="Say what each file would become (a trial merge); change nothing.",
 )
+@_ref_option(
+    "For a template from a git repository: the branch, tag or commit to update to "
+    "[default: the branch the project followed, else the default branch's newest commit]."
+)
+@_trust_option
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome and every file as JSON.")
-def update(directory: Path, settings: dict[str, str], dry_run: bool, as_json: bool) -> None:
+def update(
+    directory: Path,
+    settings: dict[str, str],
+    dry_run: bool,
+    ref: str | None,
+    trust: bool,
+    as_json: bool,
+) -> None:
     """Bring DIRECTORY (default: here) up to its template's current version, with git's merge.
 
     The template is rendered again with the answers in .mlscaffold.json (and
@@ -767,6 +895,8 @@ def update(directory: Path, settings: dict[str, str], dry_run: bool, as_json: bo
     files you deleted stay deleted. A clean update is one merge commit. On
     conflicts it stops in git's merge state with exit status 3: resolve them and
     `git commit`, or `git merge --abort`. Templates of your own: MLSCAFFOLD_TEMPLATES.
+    A template from a folder or a git repository is read again from there (fetched
+    anew), and its trust checked again: give --trust if it has hooks.
 
     \b
     Examples:
@@ -777,13 +907,19 @@ def update(directory: Path, settings: dict[str, str], dry_run: bool, as_json: bo
     from scaffolder.errors import UpdateConflicts
     from scaffolder.update import (
         Outcome,
+        SourceOptions,
         UpdateRequest,
         conflict_message,
         summary,
         update_project,
     )
 
-    request = UpdateRequest(project=directory, settings=settings, dry_run=dry_run)
+    request = UpdateRequest(
+        project=directory,
+        settings=settings,
+        dry_run=dry_run,
+        source=SourceOptions(ref=ref, trust=trust),
+    )
     result = update_project(request, notify=None if as_json else _notify)
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
@@ -838,10 +974,10 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.update(1)
 
 
-def _echo_created(project: Project, template: str, version: str, *, publishing: bool) -> None:
-    """Report the project ``new`` created, and what it could not fill in."""
+def _echo_created(project: Project, template: str, *, publishing: bool) -> None:
+    """Report the project ``new`` created (from *template*, as described), and what it lacks."""
     shown = display_path(project.path)
-    click.secho(f"Created {shown} from template {template} {version}", bold=True)
+    click.secho(f"Created {shown} from template {template}", bold=True)
     details = f"  {len(project.files)} files"
     if project.commit:
         details += f", first commit {project.commit[:7]} on main by {project.author}"
@@ -883,6 +1019,9 @@ def _echo_next(project: Project, setup_command: str) -> None:
     if project.trained is not None:
         click.echo(f"  . .venv/bin/activate    # installed with {project.trained.installer}")
         click.echo("  git show --stat         # the results are in the first commit")
+        return
+    if not package:  # not one of mlscaffold's templates: its own README says what comes next
+        click.echo("  # see its README")
         return
     click.echo(f"  python -m venv .venv && . .venv/bin/activate && {setup_command}")
     click.echo(f"  python -m {package} train    # trains, then fills in the README's results")

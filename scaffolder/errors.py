@@ -3,7 +3,8 @@
 Every error the library raises on purpose is a ``ScaffoldError``. The exit code
 lives on the class (as click does it), so the CLI maps the whole tree to a
 one-line message and an exit status in one place: 1 for a failure at run time,
-2 for bad usage or bad input, 3 for an update stopped on conflicts.
+2 for bad usage or bad input, 3 for an update stopped on conflicts, 4 for a
+template that needs ``--trust``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,17 @@ class UpdateConflicts(ScaffoldError):
     """
 
     exit_code = 3
+
+
+class NeedsTrust(ScaffoldError):
+    """Raised when a template from a folder or a git repository has code of its own.
+
+    Hooks, Jinja extensions, links out of it: refused without ``--trust`` (or a
+    trusted source in the user's config), with nothing written. Its own exit
+    status (4), so that a script can tell "read it first" from a failure.
+    """
+
+    exit_code = 4
 
 
 # Marks that show nothing (variation selectors, the combining grapheme joiner, Hangul

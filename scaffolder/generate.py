@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,13 +25,13 @@ from scaffolder.contract import (
     AUTHOR_EMAIL,
     AUTHOR_NAME,
     GITHUB_USER,
-    PROJECT_SLUG,
+    PACKAGE_NAME,
     placeholder,
 )
 from scaffolder.errors import GitError, InvalidInput, ScaffoldError, TargetExists
 from scaffolder.interrupts import process_is_running
 from scaffolder.record import write_record
-from scaffolder.render import render_project
+from scaffolder.render import project_folder_name, render_project
 
 if TYPE_CHECKING:
     from scaffolder.gitops import FirstCommit
@@ -52,6 +52,10 @@ class ProjectRequest:
     record: Mapping[str, Any] = field(default_factory=dict)  # extra facts for .mlscaffold.json
     # --train: install, test and train the project before its first commit.
     train: TrainOptions | None = None
+    # The first commit's author, for a template that asks for none (--author, --email).
+    commit_author: tuple[str | None, str | None] = (None, None)
+    # Progress lines (a trusted template's hooks and their output).
+    notify: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,9 @@ def _staged(request: ProjectRequest, plan: _Plan) -> Iterator[tuple[Path, list[s
             )
         except OSError as exc:
             raise ScaffoldError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
-        staged = render_project(request.template, plan.context, staging)
+        staged = render_project(
+            request.template, plan.context, staging, say=request.notify or (lambda message: None)
+        )
         write_record(staged, request.template, plan.context, request.record)
         yield staged, _list_files(staged)
     finally:
@@ -184,7 +190,7 @@ def _first_commit(
         return None, None
     from scaffolder import gitops
 
-    identity = gitops.Identity(*_author(plan.context))
+    identity = gitops.Identity(*plan.identity)
     message = f"Initial commit from mlscaffold template {request.template.name}"
     try:
         return gitops.init_and_commit(path, identity, message), None
@@ -221,7 +227,8 @@ def preview_project(request: ProjectRequest) -> Project:
     """
     plan = _plan(request)
     with tempfile.TemporaryDirectory(prefix="mlscaffold-dry-run-") as scratch:
-        staged = render_project(request.template, plan.context, Path(scratch))
+        # Without the hooks: a dry run runs none of the template's code.
+        staged = render_project(request.template, plan.context, Path(scratch), run_hooks=False)
         write_record(staged, request.template, plan.context, request.record)
         files = _list_files(staged)
     return plan.project(files)
@@ -235,6 +242,7 @@ class _Plan:
     author_is_placeholder: bool
 
     links_are_placeholder: bool
+    identity: tuple[str, str]  # the first commit's author
 
     def project(self, files: list[str], commit: str | None = None) -> Project:
         return Project(
@@ -252,6 +260,11 @@ def _plan(request: ProjectRequest) -> _Plan:
     """Resolve and check the answers and the target; raise before anything is written."""
     template = request.template
     raw = template.raw_context
+    if request.train is not None and PACKAGE_NAME not in raw:
+        raise InvalidInput(
+            f"--train runs the training of mlscaffold's templates (python -m PACKAGE train); "
+            f"template {template.name} has no package_name, so it cannot be trained this way"
+        )
     defaults: dict[str, Any] = _git_author_defaults(raw, request.answers)
     defaults.update(_github_user_default(raw, request.answers))
     defaults.update(answers_.user_defaults())
@@ -263,16 +276,16 @@ def _plan(request: ProjectRequest) -> _Plan:
     if found:
         raise InvalidInput(found[0][1])
     # Resolved, so that `-o ..` run from inside the target is seen to be the target.
-    target = (request.output_dir.resolve() / str(context[PROJECT_SLUG])).absolute()
+    target = (request.output_dir.resolve() / project_folder_name(template, context)).absolute()
     try:
         _check_target(target)
     except OSError as exc:  # e.g. a path too long for the file system
         raise InvalidInput(f"cannot use {target}: {exc.strerror or exc}") from exc
-    name, email = _author(context)
+    name, email = _author(context, request)
     # Still the template's own defaults ("Your Name"): nobody gave an author, or a GitHub user.
     unnamed = (name, email) == (placeholder(raw, AUTHOR_NAME), placeholder(raw, AUTHOR_EMAIL))
     unlinked = GITHUB_USER in context and context[GITHUB_USER] == placeholder(raw, GITHUB_USER)
-    return _Plan(target, context, f"{name} <{email}>", unnamed, unlinked)
+    return _Plan(target, context, f"{name} <{email}>", unnamed, unlinked, (name, email))
 
 
 def _git_author_defaults(raw: Mapping[str, Any], answers: Mapping[str, str]) -> dict[str, str]:
@@ -297,10 +310,29 @@ def _github_user_default(raw: Mapping[str, Any], answers: Mapping[str, str]) -> 
     return {GITHUB_USER: login} if login else {}
 
 
-def _author(context: Mapping[str, Any]) -> tuple[str, str]:
-    # Never empty for a template with the validation hook, which refuses an empty author;
-    # for one without, git refuses the empty identity and the project is kept without git.
-    return str(context.get(AUTHOR_NAME, "")), str(context.get(AUTHOR_EMAIL, ""))
+def _author(context: Mapping[str, Any], request: ProjectRequest) -> tuple[str, str]:
+    """Return the first commit's author: the answers, else --author/--email, else git's.
+
+    Never empty for a template with the validation hook, which refuses an empty
+    author. For a template that asks for no author (a third party's), a run that
+    makes a commit is refused here, before anything is written, when there is
+    none to be had.
+    """
+    given_name, given_email = request.commit_author
+    name = context.get(AUTHOR_NAME, given_name)
+    email = context.get(AUTHOR_EMAIL, given_email)
+    if (name is None or email is None) and request.git:
+        from scaffolder import gitops
+
+        configured_name, configured_email = gitops.configured_identity()
+        name = configured_name if name is None else name
+        email = configured_email if email is None else email
+        if not name or not email:
+            raise InvalidInput(
+                f"template {request.template.name} asks for no author, and git has no "
+                "user.name and user.email: give --author and --email for the first commit"
+            )
+    return str(name or ""), str(email or "")
 
 
 def _check_target(target: Path) -> None:

@@ -11,10 +11,12 @@ does, so the same clean-up runs and the command ends with ``Aborted!``.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import queue
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -155,6 +157,64 @@ def die_with_parent(parent: int, poll: float = 0.5) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="mlscaffold-parent-watch", daemon=True).start()
+
+
+# A child process asked to end (SIGTERM) gets this long before it is killed.
+CHILD_GRACE_SECONDS = 3.0
+
+
+def run_echoing(
+    command: list[str], cwd: Path, env: dict[str, str], echo: Callable[[str], None], tail: int
+) -> tuple[int, list[str]]:
+    """Run *command* in *cwd*, each line of its output to *echo*; return its status, last lines.
+
+    Its output and errors are read together, its input is empty. It runs in a
+    session of its own, so that on an interruption (Ctrl-C, a signal) its whole
+    process group is ended here before the interruption goes on. Raises
+    ``OSError`` when it cannot be started.
+    """
+    kept: collections.deque[str] = collections.deque(maxlen=tail)
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            text = line.rstrip("\r\n")  # a progress bar's carriage-return updates count as lines
+            if text.strip():
+                kept.append(text)
+                echo(text)
+        status = process.wait()
+    except BaseException:  # Ctrl-C, a signal: nothing of the command outlives the run
+        end_process_group(process)
+        raise
+    return status, list(kept)
+
+
+def end_process_group(process: subprocess.Popen[str]) -> None:
+    """End *process* and every process of its group: SIGTERM, then SIGKILL after a grace."""
+    if os.name != "posix":
+        process.kill()
+        process.wait()
+        return
+    for number, wait in ((signal.SIGTERM, CHILD_GRACE_SECONDS), (signal.SIGKILL, None)):
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, number)
+        try:
+            process.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(OSError):  # what is left of the group after its leader went: gone too
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 # After an interruption, the students in flight get this long to finish their step.

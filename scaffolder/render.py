@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,9 @@ def _template_extensions(template: Template) -> list[Any]:
         raise RenderError(f"template {template.name}: _extensions must be a list of names")
     found: list[Any] = []
     for dotted in names:
+        if not template.trusted and dotted not in COOKIECUTTER_EXTENSIONS:
+            # sources refuses such a template first; this is the second lock on the door.
+            raise RenderError(f"template {template.name}: _extensions {dotted!r} needs --trust")
         module_name, _, attribute = dotted.rpartition(".")
         local = template.path / f"{module_name}.py"
         if not module_name or not local.is_file():
@@ -182,8 +185,37 @@ def render_value(template: Template, text: str, context: Mapping[str, Any]) -> s
     except TemplateError as exc:
         raise RenderError(
             f"template {template.name}: a default in cookiecutter.json cannot be rendered: "
-            f"{_describe(exc)}"
+            f"{describe(exc)}"
         ) from exc
+
+
+def render_context(template: Template, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what files, names and hooks are rendered with, as cookiecutter gives it."""
+    return {
+        "cookiecutter": {**context, "_template": template.name},
+        "_cookiecutter": {k: v for k, v in context.items() if not k.startswith("_")},
+    }
+
+
+def project_folder_name(template: Template, context: Mapping[str, Any]) -> str:
+    """Return the name the project's folder gets: its template folder's name, rendered.
+
+    Raises ``RenderError`` when that is not one plain, non-empty name.
+    """
+    from jinja2 import TemplateError
+
+    source = project_folder(template)
+    try:
+        name = _segment(environment(template), source.name, render_context(template, context))
+    except TemplateError as exc:
+        detail = describe(exc)
+    except _Refused as exc:
+        detail = str(exc)
+    else:
+        if name.strip():
+            return name
+        detail = f"the name {source.name!r} renders empty"
+    raise RenderError(f"rendering template {template.name} failed in {source.name}: {detail}")
 
 
 class _Refused(Exception):
@@ -191,23 +223,29 @@ class _Refused(Exception):
 
 
 def render_project(
-    template: Template, context: Mapping[str, Any], into: Path, *, link_root: Path | None = None
+    template: Template,
+    context: Mapping[str, Any],
+    into: Path,
+    *,
+    run_hooks: bool = True,
+    say: Callable[[str], None] = lambda message: None,
 ) -> Path:
     """Render *template* with the resolved *context* into the folder *into*; return the project.
 
     Files that are symbolic links are read through, but only if they point inside
-    *link_root* (default: the folder that holds the template). Raises
-    ``RenderError`` with one line naming the file on any failure; the caller owns
-    *into* and removes it.
+    the template's ``link_root`` (by default the folder that holds the template).
+    A trusted template's ``pre_gen_project`` and ``post_gen_project`` hooks run
+    in the project folder, before and after its files (unless not *run_hooks*).
+    Raises ``RenderError`` with one line naming the file on any failure; the
+    caller owns *into* and removes it.
     """
     from jinja2 import TemplateError
 
-    link_root = (link_root or template.path.parent).resolve()
+    from scaffolder.hooks import run_hook
+
+    link_root = (template.link_root or template.path.parent).resolve()
     env = environment(template)
-    full = {
-        "cookiecutter": {**context, "_template": template.name},
-        "_cookiecutter": {k: v for k, v in context.items() if not k.startswith("_")},
-    }
+    full = render_context(template, context)
     copy_only = template.raw_context.get("_copy_without_render", [])
     if not isinstance(copy_only, list):
         copy_only = []
@@ -216,6 +254,8 @@ def render_project(
     try:
         project = into / _segment(env, source.name, full)
         project.mkdir()
+        if run_hooks:
+            run_hook(template, "pre_gen_project", project, full, say)
         targets = {source: project}
         for root, dirs, files in os.walk(source):
             here = Path(root)
@@ -247,12 +287,14 @@ def render_project(
                 copy = _is_copy_only(here / name, source, copy_only)
                 _write_file(env, here / name, source, target / rendered, full, copy, link_root)
     except TemplateError as exc:
-        detail = _describe(exc)
+        detail = describe(exc)
     except OSError as exc:
         detail = str(exc.strerror or exc)
     except _Refused as exc:
         detail = str(exc)
     else:
+        if run_hooks:
+            run_hook(template, "post_gen_project", project, full, say)
         return project
     raise RenderError(f"rendering template {template.name} failed in {current}: {detail}")
 
@@ -303,7 +345,7 @@ def _is_copy_only(path: Path, source: Path, patterns: list[Any]) -> bool:
     return any(fnmatch.fnmatch(relative, str(pattern)) for pattern in patterns)
 
 
-def _describe(exc: Exception) -> str:
+def describe(exc: Exception) -> str:
     """One line about a Jinja error: its kind, where, and what."""
     where = getattr(exc, "lineno", None)
     kind = type(exc).__name__

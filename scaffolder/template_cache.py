@@ -28,7 +28,6 @@ import hashlib
 import marshal
 import os
 import stat
-import sys
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -38,6 +37,8 @@ from typing import Any
 # This module is imported only where a template environment is built (``render``).
 from jinja2.bccache import Bucket, BytecodeCache, bc_magic
 
+from scaffolder.user_dirs import cache_root
+
 FORMAT = b"mlscaffold-jinja-cache 1\n"
 # A cache file larger than this is not one of ours (a template compiles to tens of kB).
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -46,25 +47,11 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 def cache_folder() -> Path | None:
     """Return the folder for mlscaffold's compiled templates (it may not exist yet).
 
-    ``$XDG_CACHE_HOME`` if it is an absolute path (as the XDG spec has it), else
-    ``~/.cache``; ``~/Library/Caches`` on macOS; ``%LOCALAPPDATA%`` on Windows.
-    None when there is no such place (no home folder, or a relative one).
+    ``jinja`` in mlscaffold's cache folder (``user_dirs.cache_root``); None when
+    there is no such place (no home folder, or a relative one).
     """
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA", "")
-        return Path(base, "mlscaffold", "Cache", "jinja") if base else None
-    try:
-        home: Path | None = Path.home()
-    except (RuntimeError, KeyError):  # no HOME and no passwd entry
-        home = None
-    if home is not None and not home.is_absolute():
-        home = None  # HOME=. would put a .cache folder wherever the command is run
-    if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "mlscaffold" / "jinja" if home else None
-    configured = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(configured):
-        return Path(configured, "mlscaffold", "jinja")
-    return home / ".cache" / "mlscaffold" / "jinja" if home else None
+    root = cache_root()
+    return root / "jinja" if root else None
 
 
 def _private_folder(folder: Path) -> bool:

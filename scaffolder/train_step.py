@@ -24,11 +24,9 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,13 +34,13 @@ from typing import Any
 
 from scaffolder.contract import PACKAGE_NAME
 from scaffolder.errors import StepFailed
+from scaffolder.interrupts import run_echoing
 
 VENV = ".venv"
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 INSTALLER_VARIABLE = "MLSCAFFOLD_INSTALLER"  # "pip" or "uv"; unset: uv when it is there
 TORCH_VARIABLE = "MLSCAFFOLD_TORCH"  # the torch requirement and options to install instead
 TAIL_LINES = 20  # the lines of a failed step kept for its error
-GRACE_SECONDS = 3.0  # after SIGTERM, before SIGKILL
 
 
 @dataclass(frozen=True)
@@ -220,67 +218,21 @@ def run_step(
     The command runs in a session of its own, so that on an interruption its
     whole process group (pip's builds, pytest's workers) is ended here.
     """
-    tail: deque[str] = deque(maxlen=TAIL_LINES)
     try:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            start_new_session=True,
-        )
+        status, tail = run_echoing(command, cwd, env, lambda line: echo(f"| {line}"), TAIL_LINES)
     except OSError as exc:
         raise StepFailed(
             f"the {step} failed: cannot run {command[0]}: {exc.strerror or exc}", step, []
         ) from None
-    try:
-        assert process.stdout is not None
-        for line in _lines(process.stdout):
-            tail.append(line)
-            echo(f"| {line}")
-        status = process.wait()
-    except BaseException:  # Ctrl-C, a signal: nothing of the step outlives the run
-        end_process_group(process)
-        raise
     if status != 0:
         shown = " ".join(
             Path(command[0]).name if i == 0 else part for i, part in enumerate(command)
         )
         raise StepFailed(
-            f"the {step} failed (`{shown}` exited with status {status}): {_last(list(tail))}",
+            f"the {step} failed (`{shown}` exited with status {status}): {_last(tail)}",
             step,
-            list(tail),
+            tail,
         )
-
-
-def _lines(stream: Any) -> Iterator[str]:
-    """Yield the lines of *stream*; a progress bar's carriage-return updates count as lines."""
-    for line in stream:
-        text = line.rstrip("\r\n")
-        if text.strip():
-            yield text
-
-
-def end_process_group(process: subprocess.Popen[str]) -> None:
-    """End *process* and every process of its group: SIGTERM, then SIGKILL after a grace."""
-    if os.name != "posix":
-        process.kill()
-        process.wait()
-        return
-    for number, wait in ((signal.SIGTERM, GRACE_SECONDS), (signal.SIGKILL, None)):
-        with suppress(OSError):
-            os.killpg(process.pid, number)
-        try:
-            process.wait(wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    with suppress(OSError):  # what is left of the group after its leader went: gone too
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _last(lines: list[str]) -> str:

@@ -47,6 +47,7 @@ from scaffolder.record import (
     write_record,
 )
 from scaffolder.render import render_project
+from scaffolder.sources import GIT, PATH, SourceRequest, open_into
 from scaffolder.templates_folder import ENVIRONMENT_VARIABLE
 
 # The subject of the first commit `new` makes (generate.py writes it), and the trailer of
@@ -66,6 +67,21 @@ class UpdateRequest:
     project: Path = Path(".")
     settings: Mapping[str, str] = field(default_factory=dict)
     dry_run: bool = False
+    # For a template from a git repository: the branch, tag or commit to update to, and trust.
+    source: SourceOptions = field(default_factory=lambda: SourceOptions())
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """How to open again a template that came from a folder or a git repository.
+
+    *ref* is the branch, tag or commit to render (default: the branch the
+    project followed, else the repository's default branch); *trust* lets its
+    code run, as ``new --trust`` did. Trust is checked again for every render.
+    """
+
+    ref: str | None = None
+    trust: bool = False
 
 
 class Outcome(Enum):
@@ -155,7 +171,9 @@ def update_project(request: UpdateRequest, notify: Notify | None = None) -> Upda
         if request.dry_run:
             # A scratch object store in front of the repository's: the dry run writes nothing there.
             repo.use_scratch_objects(scratch / "objects")
-        side = template_side(repo, "HEAD", record, request.settings, scratch, say)
+        side = template_side(
+            repo, "HEAD", record, request.settings, scratch, say, source=request.source
+        )
         template, changed, base = side.template, side.changed_answers, side.base
         header = _Header(repo.root, template.name, side.from_version, template.version, branch)
         if side.commit is None:
@@ -195,6 +213,8 @@ def template_side(
     settings: Mapping[str, str],
     scratch: Path,
     say: Notify = lambda message: None,
+    *,
+    source: SourceOptions | None = None,
 ) -> TemplateSide:
     """Render the current template with *record*'s answers and commit it on the base of *ours*.
 
@@ -202,9 +222,11 @@ def template_side(
     the branch (a revision) to bring up to date and *record* the
     ``.mlscaffold.json`` it holds; *scratch* is an empty folder of the caller's
     for the render. Raises ``InvalidInput`` for a template older than the
-    recorded one, bad answers, or a history without a render of mlscaffold's.
+    recorded one, bad answers, or a history without a render of mlscaffold's;
+    ``NeedsTrust`` when a template from a folder or a repository now has code
+    of its own and *source* does not trust it.
     """
-    template = _template_of(record)
+    template = _template_of(record, source or SourceOptions(), scratch / "template", say)
     recorded_version = str(record.get("template_version", "0"))
     if _is_older(template.version, recorded_version):
         raise InvalidInput(
@@ -312,8 +334,23 @@ class _Header:
         )
 
 
-def _template_of(record: Mapping[str, Any]) -> Template:
-    """Return the template the record names, as it is now; say where it came from if it is gone."""
+def _template_of(
+    record: Mapping[str, Any], options: SourceOptions, work: Path, say: Notify
+) -> Template:
+    """Return the template the record names, as it is now; say where it came from if it is gone.
+
+    One from a folder or a git repository is opened again from there (fetched
+    anew, at *options*' ref or the branch it followed), in the new folder *work*.
+    """
+    origin = record.get("template_source")
+    if isinstance(origin, dict) and origin.get("kind") in (GIT, PATH):
+        work.mkdir()
+        return open_into(_reopening(origin, options), work, say)
+    if options.ref is not None:
+        raise InvalidInput(
+            f"--ref is for a template from a git repository; this project's template "
+            f"{record.get('template')} is one of mlscaffold's"
+        )
     try:
         return get_template(str(record.get("template", "")))
     except UnknownTemplate as exc:
@@ -324,6 +361,23 @@ def _template_of(record: Mapping[str, Any]) -> Template:
                 f"set {ENVIRONMENT_VARIABLE} to the folder that holds it)"
             ) from None
         raise
+
+
+def _reopening(origin: Mapping[str, Any], options: SourceOptions) -> SourceRequest:
+    """Return the request that opens a recorded folder or repository template again."""
+    directory = origin.get("directory")
+    directory = directory if isinstance(directory, str) else None
+    if origin.get("kind") == PATH:
+        if options.ref is not None:
+            raise InvalidInput(
+                f"--ref is for a template from a git repository; this project's came from "
+                f"the folder {origin.get('path')}"
+            )
+        return SourceRequest(str(origin.get("path", "")), None, directory, options.trust)
+    followed = origin.get("ref") if origin.get("ref_kind") == "branch" else None
+    ref = options.ref if options.ref is not None else followed
+    url = str(origin.get("url", ""))
+    return SourceRequest(url, None if ref is None else str(ref), directory, options.trust)
 
 
 def _context(

@@ -33,11 +33,11 @@ SUMMARIES = {
     (): "Generate machine-learning portfolio projects that work the moment they exist.",
     ("list",): "List the templates: the problem each solves, its data, its model, its "
     "training time.",
-    ("new",): "Generate a project from TEMPLATE, named NAME (default: the template's name).",
+    ("new",): "Generate a project from SOURCE, named NAME (default: the template's name).",
     ("publish",): "Create a GitHub repository for DIRECTORY (default: here), set origin, and "
     "push main.",
     ("classroom",): "Make one personalised starter repository per student in ROSTER, from "
-    "TEMPLATE.",
+    "SOURCE.",
     ("classroom", "sync"): "Bring the template's current version to every student as one pull "
     "request.",
     ("classroom", "collect"): "Clone every student's repository, at the head of its default "
@@ -124,7 +124,7 @@ def test_shell_completion_offers_templates(runner):
 def test_classroom_is_both_the_day_one_command_and_a_group(invoke):
     """`classroom TEMPLATE` is the command it always was; sync and collect are its commands."""
     group = invoke("classroom", "--help")
-    assert group.exit_code == 0 and "classroom TEMPLATE [OPTIONS] | COMMAND" in group.output
+    assert group.exit_code == 0 and "classroom SOURCE [OPTIONS] | COMMAND" in group.output
     day_one = invoke("classroom", "fraud-detection", "--help")
     assert day_one.exit_code == 0
     assert day_one.output.startswith("Usage: mlscaffold classroom [OPTIONS] TEMPLATE")
