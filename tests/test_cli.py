@@ -127,7 +127,7 @@ def test_classroom_is_both_the_day_one_command_and_a_group(invoke):
     assert group.exit_code == 0 and "classroom SOURCE [OPTIONS] | COMMAND" in group.output
     day_one = invoke("classroom", "fraud-detection", "--help")
     assert day_one.exit_code == 0
-    assert day_one.output.startswith("Usage: mlscaffold classroom [OPTIONS] TEMPLATE")
+    assert day_one.output.startswith("Usage: mlscaffold classroom [OPTIONS] SOURCE")
     for flag in ("--roster", "--prefix", "--publish", "--org", "--jobs", "--set"):
         assert flag in day_one.output
     assert invoke("classroom", "-h", "fraud-detection").output == day_one.output
