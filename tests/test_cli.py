@@ -132,7 +132,7 @@ def test_classroom_is_both_the_day_one_command_and_a_group(invoke):
         assert flag in day_one.output
     assert invoke("classroom", "-h", "fraud-detection").output == day_one.output
     missing = invoke("classroom")
-    assert missing.exit_code == 2 and "Missing argument 'TEMPLATE'" in missing.output
+    assert missing.exit_code == 2 and "Missing argument 'SOURCE'" in missing.output
     no_roster = invoke("classroom", "fraud-detection")
     assert no_roster.exit_code == 2 and "Missing option '--roster'" in no_roster.output
     sync = invoke("classroom", "sync", "--roster", "r.csv")
