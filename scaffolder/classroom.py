@@ -343,6 +343,8 @@ def _generate(request: ClassroomRequest, student: Student, row: StudentResult) -
         output_dir=request.output_dir,
         answers=_answers(request, student, row.repository),
         record={"classroom": {"prefix": request.prefix, "student": student.key}},
+        # Named PREFIX-STUDENT whatever the template's folder is called (a third party's).
+        folder_name=path.name,
     )
     try:
         create_project(project)

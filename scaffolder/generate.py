@@ -56,6 +56,8 @@ class ProjectRequest:
     commit_author: tuple[str | None, str | None] = (None, None)
     # Progress lines (a trusted template's hooks and their output).
     notify: Callable[[str], None] | None = None
+    # The project's folder, if not the name the template gives it (classroom: PREFIX-STUDENT).
+    folder_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +278,8 @@ def _plan(request: ProjectRequest) -> _Plan:
     if found:
         raise InvalidInput(found[0][1])
     # Resolved, so that `-o ..` run from inside the target is seen to be the target.
-    target = (request.output_dir.resolve() / project_folder_name(template, context)).absolute()
+    folder = request.folder_name or project_folder_name(template, context)
+    target = (request.output_dir.resolve() / folder).absolute()
     try:
         _check_target(target)
     except OSError as exc:  # e.g. a path too long for the file system
