@@ -36,8 +36,7 @@ SUMMARIES = {
     ("new",): "Generate a project from SOURCE, named NAME (default: the template's name).",
     ("publish",): "Create a GitHub repository for DIRECTORY (default: here), set origin, and "
     "push main.",
-    ("classroom",): "Make one personalised starter repository per student in ROSTER, from "
-    "SOURCE.",
+    ("classroom",): "Make one personalised starter repository per student in ROSTER, from SOURCE.",
     ("classroom", "sync"): "Bring the template's current version to every student as one pull "
     "request.",
     ("classroom", "collect"): "Clone every student's repository, at the head of its default "

@@ -55,7 +55,10 @@ def commit_all(folder: Path, message: str = "template", tag: str | None = None) 
 
 def marker_hook(marker: Path) -> dict[str, str]:
     """A post-generation hook that would leave *marker*, naming the project it ran for."""
-    code = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('{{{{ cookiecutter.repo_name }}}}')\n"
+    code = (
+        f"import pathlib\npathlib.Path({str(marker)!r})"
+        ".write_text('{{ cookiecutter.repo_name }}')\n"
+    )
     return {"hooks/post_gen_project.py": code}
 
 
@@ -306,7 +309,7 @@ def test_a_file_reaching_python_internals_is_stopped_by_the_sandbox(invoke, tmp_
 
 def test_a_default_reaching_python_internals_is_stopped_by_the_sandbox(invoke, tmp_path):
     marker = tmp_path / "escaped"
-    context = {**CONTEXT, "greeting": f"{{{{ ''.__class__.__mro__[1].__subclasses__() }}}}"}
+    context = {**CONTEXT, "greeting": "{{ ''.__class__.__mro__[1].__subclasses__() }}"}
     folder = write_template(tmp_path / "escaping", {}, context)
     result = invoke("new", str(folder), "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
     assert "SecurityError" in one_line_error(result, 1)
@@ -609,7 +612,8 @@ def test_update_with_ref_goes_to_that_tag_and_a_branch_is_followed(invoke, tmp_p
 def test_classroom_takes_a_git_source(invoke, tmp_path, template):
     roster = tmp_path / "roster.csv"
     roster.write_text(
-        "github,name,email\nada-l,Ada Lovelace,ada@example.com\nghopper,Grace Hopper,g@example.com\n"
+        "github,name,email\nada-l,Ada Lovelace,ada@example.com\n"
+        "ghopper,Grace Hopper,g@example.com\n"
     )
     context = {
         **CONTEXT,
