@@ -736,6 +736,7 @@ def _class_options(command: Callable[..., Any]) -> Callable[..., Any]:
     is_flag=True,
     help="Fetch and compute every pull request; push, open and write nothing.",
 )
+@_trust_option
 def classroom_sync(
     roster: Path,
     prefix: str,
@@ -744,6 +745,7 @@ def classroom_sync(
     output_dir: Path,
     jobs: int,
     dry_run: bool,
+    trust: bool,
 ) -> None:
     """Bring the template's current version to every student as one pull request.
 
@@ -763,9 +765,10 @@ def classroom_sync(
     """
     from scaffolder.class_repos import ClassRepositories
     from scaffolder.sync import REPORT_CSV, REPORT_JSON, SyncRequest, SyncStatus, run_sync
+    from scaffolder.update import SourceOptions
 
     repositories = ClassRepositories(roster, prefix, org, api_url, jobs)
-    request = SyncRequest(repositories, output_dir, dry_run)
+    request = SyncRequest(repositories, output_dir, dry_run, SourceOptions(trust=trust))
     rows = run_sync(request, notify=_notify)
     counts = {status: sum(row.status is status for row in rows) for status in SyncStatus}
     said = ", ".join(f"{n} {status.value}" for status, n in counts.items() if n)

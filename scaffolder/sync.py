@@ -43,7 +43,14 @@ from scaffolder.credentials import Token
 from scaffolder.github import PullRequestExists
 from scaffolder.record import RECORD_FILE
 from scaffolder.report import Report
-from scaffolder.update import Changes, Repository, TemplateSide, render_message, template_side
+from scaffolder.update import (
+    Changes,
+    Repository,
+    SourceOptions,
+    TemplateSide,
+    render_message,
+    template_side,
+)
 
 REPORT_NAME = "sync-report"
 REPORT_CSV = f"{REPORT_NAME}.csv"
@@ -104,6 +111,8 @@ class SyncRequest:
     repositories: ClassRepositories
     output_dir: Path = Path("classroom")
     dry_run: bool = False
+    # A template from a folder or a git repository: --trust, checked again for each render.
+    source: SourceOptions = field(default_factory=SourceOptions)
 
 
 def run_sync(
@@ -129,7 +138,9 @@ def run_sync(
         on_disk=not request.dry_run,
     )
     with _cache_folder(request) as cache:
-        return _Sync(request.repositories, opened, cache, request.dry_run).run(report)
+        return _Sync(request.repositories, opened, cache, request.dry_run, request.source).run(
+            report
+        )
 
 
 @contextmanager
@@ -154,11 +165,17 @@ class _Sync(StudentWork[SyncRow]):
     )
 
     def __init__(
-        self, repositories: ClassRepositories, opened: Opened, cache: Path, dry_run: bool
+        self,
+        repositories: ClassRepositories,
+        opened: Opened,
+        cache: Path,
+        dry_run: bool,
+        source: SourceOptions,
     ) -> None:
         super().__init__(repositories, opened)
         self.cache = cache
         self.dry_run = dry_run
+        self.source = source
         # Renders take turns: the template's answer checks are loaded as modules.
         self.render_lock = threading.Lock()
 
@@ -184,7 +201,7 @@ class _Sync(StudentWork[SyncRow]):
             )
         self.step()
         with self.render_lock, tempfile.TemporaryDirectory(prefix="mlscaffold-sync-") as scratch:
-            side = template_side(repo, ours, record, {}, Path(scratch))
+            side = template_side(repo, ours, record, {}, Path(scratch), source=self.source)
         template = side.template
         if side.commit is None:
             note = f"{default} renders as template {template.name} {template.version} already"

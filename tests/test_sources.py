@@ -716,3 +716,19 @@ def test_a_signal_during_a_fetch_from_a_stalled_server_leaves_no_cache_and_no_sc
     templates = isolated_home / ".cache" / "mlscaffold" / "templates"
     assert not templates.exists() or list(templates.iterdir()) == []
     assert not (tmp_path / "out").exists()
+
+
+def test_new_with_publish_from_a_git_source(runner, tmp_path, template, servers):
+    """`--publish` works for a stranger's template as for mlscaffold's own."""
+    from scaffolder.cli import cli
+
+    api, _ = servers
+    out = tmp_path / "out"
+    result = runner.invoke(
+        cli,
+        ["new", template.as_uri(), "-o", str(out), "--no-input", *COMMIT_AS, "--publish"],
+        env={"GITHUB_API_URL": api.url, "GH_ENTERPRISE_TOKEN": TOKEN},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"published at {api.url}/ada/demo" in result.output
+    assert api.pushed_commits("ada", "demo") == git(out / "demo", "rev-list", "main").split()
