@@ -137,6 +137,14 @@ class Template:
         return f"{self.name}{version}"
 
     @property
+    def made_for_mlscaffold(self) -> bool:
+        """Whether it follows mlscaffold's contract (``_mlscaffold`` in its cookiecutter.json).
+
+        Only such a template trains with ``python -m PACKAGE train``.
+        """
+        return METADATA_KEY in self.raw_context
+
+    @property
     def validates_in_process(self) -> bool:
         """Whether its ``pre_gen_project.py`` holds answer checks that mlscaffold imports.
 
@@ -145,7 +153,7 @@ class Template:
         Any other template's hooks are cookiecutter's scripts, run (when trusted)
         as cookiecutter runs them, and never imported.
         """
-        return self.trusted and self.origin is None and METADATA_KEY in self.raw_context
+        return self.trusted and self.origin is None and self.made_for_mlscaffold
 
     def load_validator(self) -> Validator | None:
         """Return the template's own answer checks (its pre-generation hook's rules).

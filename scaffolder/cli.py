@@ -506,7 +506,7 @@ def _new(
     else:
         project = create_project(request)
         created(project)
-    _echo_next(project, request.template.setup_command)
+    _echo_next(project, template)
 
 
 @cli.command()
@@ -1013,7 +1013,7 @@ def _echo_created(project: Project, template: str, *, publishing: bool) -> None:
         )
 
 
-def _echo_next(project: Project, setup_command: str) -> None:
+def _echo_next(project: Project, template: Template) -> None:
     """Print the commands that come next: set up and train, or (trained) look at the results."""
     shown = display_path(project.path)
     package = project.context.get(PACKAGE_NAME, "")
@@ -1023,10 +1023,10 @@ def _echo_next(project: Project, setup_command: str) -> None:
         click.echo(f"  . .venv/bin/activate    # installed with {project.trained.installer}")
         click.echo("  git show --stat         # the results are in the first commit")
         return
-    if not package:  # not one of mlscaffold's templates: its own README says what comes next
+    if not template.made_for_mlscaffold:  # a third party's: its own README says what is next
         click.echo("  # see its README")
         return
-    click.echo(f"  python -m venv .venv && . .venv/bin/activate && {setup_command}")
+    click.echo(f"  python -m venv .venv && . .venv/bin/activate && {template.setup_command}")
     click.echo(f"  python -m {package} train    # trains, then fills in the README's results")
 
 

@@ -262,10 +262,11 @@ def _plan(request: ProjectRequest) -> _Plan:
     """Resolve and check the answers and the target; raise before anything is written."""
     template = request.template
     raw = template.raw_context
-    if request.train is not None and PACKAGE_NAME not in raw:
+    if request.train is not None and not (template.made_for_mlscaffold and PACKAGE_NAME in raw):
         raise InvalidInput(
             f"--train runs the training of mlscaffold's templates (python -m PACKAGE train); "
-            f"template {template.name} has no package_name, so it cannot be trained this way"
+            f"template {template.name} is not one of them, nor made from one (no _mlscaffold "
+            "and package_name in its cookiecutter.json)"
         )
     defaults: dict[str, Any] = _git_author_defaults(raw, request.answers)
     defaults.update(_github_user_default(raw, request.answers))

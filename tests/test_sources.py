@@ -732,3 +732,14 @@ def test_new_with_publish_from_a_git_source(runner, tmp_path, template, servers)
     assert result.exit_code == 0, result.output
     assert f"published at {api.url}/ada/demo" in result.output
     assert api.pushed_commits("ada", "demo") == git(out / "demo", "rev-list", "main").split()
+
+
+def test_a_stranger_template_with_a_package_name_is_still_not_trained(invoke, tmp_path):
+    """cookiecutter-pypackage has package_name too; only mlscaffold's contract trains."""
+    folder = write_template(tmp_path / "pkg", {}, {**CONTEXT, "package_name": "demo"})
+    out = tmp_path / "out"
+    train = invoke("new", str(folder), "--train", "--no-input", "-o", str(out), *COMMIT_AS)
+    assert "is not one of them" in one_line_error(train, 2)
+    made = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert made.exit_code == 0, made.output
+    assert "see its README" in made.output and "python -m demo train" not in made.output
