@@ -458,3 +458,42 @@ def test_collect_refuses_a_time_that_is_not_iso_8601(runner, the_class, roster, 
     bad = collect(runner, api, roster, tmp_path / "other", "--at", "next friday")
     assert bad.exit_code == 2 and "--at 'next friday' is not an ISO 8601 time" in bad.output
     assert not (tmp_path / "other").exists()
+
+
+def test_sync_brings_a_git_sources_newest_commit_with_trust(
+    runner, servers, tmp_path, templates, roster, fake_clock, monkeypatch
+):
+    """A class made from a template's repository at a commit gets its newest commit as PRs.
+
+    The repository's template has mlscaffold's validation hook: a hook, so every
+    render needs --trust, on day one and again for each student's sync.
+    """
+    import shutil
+
+    api, _ = servers
+    api.known_users.update(STUDENTS)
+    monkeypatch.delenv("MLSCAFFOLD_TEMPLATES")
+    repository = tmp_path / "template-repository"
+    shutil.copytree(templates[0] / "mini", repository)
+    git(repository, "init", "-q", "-b", "main")
+    test_update.commit_all(repository, "mini 1.0.0")
+    first = git(repository, "rev-parse", "HEAD")
+    shutil.rmtree(repository / P)
+    shutil.copytree(templates[1] / "mini" / P, repository / P)
+    shutil.copy(templates[1] / "mini" / "cookiecutter.json", repository / "cookiecutter.json")
+    test_update.commit_all(repository, "mini 1.1.0")
+    source = f"{repository.as_uri()}@{first}"
+    args = ["classroom", source, "--roster", str(roster), "--prefix", "ml", "--publish"]
+    args += ["--org", ORG, "--api-url", api.url, "-o", str(tmp_path / "day-one"), "--trust"]
+    made = runner.invoke(cli, args, env={"GH_ENTERPRISE_TOKEN": TOKEN})
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "sync"
+    untrusted = sync(runner, api, roster, out)
+    assert untrusted.exit_code == 1 and "needs trust" in untrusted.output
+    assert all(not open_pulls(api, handle) for handle in STUDENTS)
+    result = sync(runner, api, roster, out, "--trust")
+    assert result.exit_code == 0, result.output
+    assert "4 students: 4 opened." in result.output
+    for handle in STUDENTS:
+        (pull,) = open_pulls(api, handle)
+        assert "`CONTRIBUTING.md` (added)" in pull["body"]
