@@ -41,6 +41,8 @@ COOKIECUTTER_EXTENSIONS = (
     "cookiecutter.extensions.TimeExtension",
     "cookiecutter.extensions.UUIDExtension",
 )
+# No file of a project is this large: a template whose file renders to more is refused.
+MAX_RENDERED_CHARACTERS = 50_000_000
 # Environment settings mlscaffold fixes itself; a template's _jinja2_env_vars may not change them.
 _FIXED_SETTINGS = frozenset(
     {"undefined", "loader", "extensions", "bytecode_cache", "keep_trailing_newline", "autoescape"}
@@ -313,14 +315,25 @@ def _write_file(
 
     if source_file.is_symlink() and not source_file.resolve().is_relative_to(link_root):
         raise _Refused(f"it links outside the template, to {source_file.resolve()}")
+    if not source_file.is_file():  # a pipe would block the read forever, a device is no file
+        raise _Refused("it is not a regular file")
     if copy_only or is_binary(str(source_file)):
         shutil.copyfile(source_file, target)
         shutil.copymode(source_file, target)
         return
-    text = env.get_template(source_file.relative_to(source).as_posix()).render(**context)
+    template = env.get_template(source_file.relative_to(source).as_posix())
     newline = context["cookiecutter"].get("_new_lines") or _newline_of(source_file)
+    written = 0
     with open(target, "w", encoding="utf-8", newline=newline) as handle:
-        handle.write(text)
+        # Streamed, and cut off: a template's loops must not fill the disk or the memory.
+        for chunk in template.generate(**context):
+            written += len(chunk)
+            if written > MAX_RENDERED_CHARACTERS:
+                raise _Refused(
+                    f"it renders to more than {MAX_RENDERED_CHARACTERS // 1_000_000} million "
+                    "characters"
+                )
+            handle.write(chunk)
     shutil.copymode(source_file, target)
 
 

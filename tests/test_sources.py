@@ -743,3 +743,19 @@ def test_a_stranger_template_with_a_package_name_is_still_not_trained(invoke, tm
     made = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
     assert made.exit_code == 0, made.output
     assert "see its README" in made.output and "python -m demo train" not in made.output
+
+
+def test_a_file_that_renders_without_end_is_cut_off_and_a_pipe_is_not_read(invoke, tmp_path):
+    bomb = (
+        "{% for i in range(100000) %}{% for j in range(1000) %}xxxxxxxxxx{% endfor %}{% endfor %}"
+    )
+    folder = write_template(tmp_path / "bomb", {f"{PROJECT}/big.txt": bomb})
+    out = tmp_path / "out"
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert "renders to more than 50 million characters" in one_line_error(result, 1)
+    assert not out.exists()
+    (folder / PROJECT / "big.txt").unlink()
+    os.mkfifo(folder / PROJECT / "pipe")
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert "pipe: it is not a regular file" in one_line_error(result, 1)
+    assert not out.exists()
