@@ -389,55 +389,15 @@ def new(
       mlscaffold new gh:my-bootcamp/templates@2026 --directory week-1
       mlscaffold new ~/my-template --trust
     """
-    from scaffolder.sources import SourceRequest, open_template
-
-    with open_template(SourceRequest(source, ref, directory, trust), _notify) as template:
-        _new(
-            template,
-            name,
-            output_dir,
-            no_input,
-            settings,
-            author,
-            email,
-            github_user,
-            license_,
-            no_git,
-            train,
-            publish_,
-            org,
-            public,
-            template_repo,
-            api_url,
-            dry_run,
-        )
-
-
-def _new(
-    template: Template,
-    name: str | None,
-    output_dir: Path,
-    no_input: bool,
-    settings: dict[str, str],
-    author: str | None,
-    email: str | None,
-    github_user: str | None,
-    license_: str | None,
-    no_git: bool,
-    train: bool,
-    publish_: bool,
-    org: str | None,
-    public: bool | None,
-    template_repo: bool,
-    api_url: str | None,
-    dry_run: bool,
-) -> None:
-    """Run ``new`` once its template is open."""
     from scaffolder.contract import AUTHOR_EMAIL, AUTHOR_NAME, given_answers
     from scaffolder.destination import check_new_options
     from scaffolder.generate import ProjectRequest, create_project, preview_project
+    from scaffolder.sources import SourceRequest, open_template
     from scaffolder.train_step import TrainOptions
 
+    # Open (a fetched template: checked out) until the command ends, then removed.
+    request_source = SourceRequest(source, ref, directory, trust)
+    template = click.get_current_context().with_resource(open_template(request_source, _notify))
     destination = _destination(org, public, template_repo, api_url)
     check_new_options(publish_, not no_git, destination)
     # A template that asks for no author (a third party's): they author the first commit.
