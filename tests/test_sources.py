@@ -527,17 +527,22 @@ def test_the_cache_is_keyed_by_the_whole_canonical_url(invoke, tmp_path, isolate
 TOKEN = "tok_" + "x" * 32
 
 
-def test_credentials_in_a_url_reach_the_server_and_no_file_or_output(
-    invoke, tmp_path, servers, isolated_home, guard
-):
-    _, git_server = servers
-    source = write_template(tmp_path / "private", {})
+def served_template(tmp_path: Path, servers) -> str:
+    """Put a plain template on the git server; return its URL, with the token in it."""
+    api, git_server = servers
+    source = write_template(tmp_path / "tpl-source", {})
     commit_all(source)
     bare = git_server.root / "school" / "tpl.git"
     bare.parent.mkdir(parents=True)
     git(tmp_path, "clone", "-q", "--bare", str(source), str(bare))
+    return api.url.replace("http://", f"http://x-access-token:{TOKEN}@") + "/school/tpl.git"
+
+
+def test_credentials_in_a_url_reach_the_server_and_no_file_or_output(
+    invoke, tmp_path, servers, isolated_home, guard
+):
     api, _ = servers
-    url = api.url.replace("http://", f"http://x-access-token:{TOKEN}@") + "/school/tpl.git"
+    url = served_template(tmp_path, servers)
     out = tmp_path / "out"
     result = invoke("new", url, "--no-input", "-o", str(out), *COMMIT_AS)
     assert result.exit_code == 0, result.output
@@ -698,13 +703,8 @@ def test_a_signal_during_a_fetch_from_a_stalled_server_leaves_no_cache_and_no_sc
     tmp_path, servers, isolated_home
 ):
     api, git_server = servers
-    source = write_template(tmp_path / "tpl", {})
-    commit_all(source)
-    bare = git_server.root / "school" / "tpl.git"
-    bare.parent.mkdir(parents=True)
-    git(tmp_path, "clone", "-q", "--bare", str(source), str(bare))
+    url = served_template(tmp_path, servers)
     git_server.hold = threading.Event()
-    url = api.url.replace("http://", f"http://x-access-token:{TOKEN}@") + "/school/tpl.git"
     proc = start_new(url, "-o", str(tmp_path / "out"))
     try:
         wait_until(lambda: bool(git_server.seen_auth), proc)
