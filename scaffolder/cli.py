@@ -394,9 +394,10 @@ def new(
     from scaffolder.generate import ProjectRequest, create_project, preview_project
     from scaffolder.sources import SourceRequest, open_template
     from scaffolder.train_step import TrainOptions
+    from scaffolder.trust import HOOK_NAMES
 
     # Open (a fetched template: checked out) until the command ends, then removed.
-    request_source = SourceRequest(source, ref, directory, trust)
+    request_source = SourceRequest(source, ref, directory, trust, run_pre_prompt=not dry_run)
     template = click.get_current_context().with_resource(open_template(request_source, _notify))
     destination = _destination(org, public, template_repo, api_url)
     check_new_options(publish_, not no_git, destination)
@@ -432,9 +433,7 @@ def new(
         )
         for file in project.files:
             click.echo(f"  {file}")
-        hooks = [
-            p.name for h in ("pre_gen_project", "post_gen_project") for p in template.hook_files(h)
-        ]
+        hooks = [p.name for h in HOOK_NAMES for p in template.hook_files(h)]
         if hooks:
             click.echo(f"Would run the template's hooks (not run now): {', '.join(hooks)}")
         if train:
@@ -859,7 +858,8 @@ def update(
     conflicts it stops in git's merge state with exit status 3: resolve them and
     `git commit`, or `git merge --abort`. Templates of your own: MLSCAFFOLD_TEMPLATES.
     A template from a folder or a git repository is read again from there (fetched
-    anew), and its trust checked again: give --trust if it has hooks.
+    anew), and its trust checked again: give --trust if it has hooks (a trusted
+    template's hooks run in a scratch folder, with --dry-run too).
 
     \b
     Examples:

@@ -50,6 +50,10 @@ def run_hook(
     """
     for script in template.hook_files(hook):
         _run_script(template, script, cwd, context, say)
+        if not cwd.is_dir():
+            raise RenderError(
+                f"template {template.name}: its hooks/{script.name} removed the folder it ran in"
+            )
     if hook == "post_gen_project":
         shutil.rmtree(cwd / ".git", ignore_errors=True)
 
@@ -88,9 +92,8 @@ def _run_script(
 
 
 def _rendered(template: Template, script: Path, context: Mapping[str, Any]) -> str:
-    from jinja2 import TemplateError
 
-    from scaffolder.render import describe, environment
+    from scaffolder.render import describe, environment, template_errors
 
     try:
         text = script.read_text(encoding="utf-8")
@@ -99,7 +102,7 @@ def _rendered(template: Template, script: Path, context: Mapping[str, Any]) -> s
         raise RenderError(
             f"template {template.name}: cannot read hooks/{script.name}: {exc}"
         ) from None
-    except TemplateError as exc:
+    except template_errors() as exc:
         raise RenderError(
             f"template {template.name}: hooks/{script.name} cannot be rendered: {describe(exc)}"
         ) from None

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.catalog import Template, file_digest, load_module, templates_root
-from scaffolder.errors import RenderError
+from scaffolder.errors import RenderError, ScaffoldError
 
 # The extensions cookiecutter loads into every environment (cookiecutter.environment).
 COOKIECUTTER_EXTENSIONS = (
@@ -41,6 +41,26 @@ COOKIECUTTER_EXTENSIONS = (
     "cookiecutter.extensions.TimeExtension",
     "cookiecutter.extensions.UUIDExtension",
 )
+# What a template's expression can raise as Python does ({{ 1/0 }}, {{ [].pop() }},
+# {{ 'a' + 1 }}, the sandbox's OverflowError for a huge range): a broken template, in one line.
+EXPRESSION_ERRORS: tuple[type[Exception], ...] = (
+    ArithmeticError,
+    LookupError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    RecursionError,
+    MemoryError,
+)
+
+
+def template_errors() -> tuple[type[Exception], ...]:
+    """Return what rendering a template can raise: Jinja's errors and ``EXPRESSION_ERRORS``."""
+    from jinja2 import TemplateError
+
+    return (TemplateError, *EXPRESSION_ERRORS)
+
+
 # No file of a project is this large: a template whose file renders to more is refused.
 MAX_RENDERED_CHARACTERS = 50_000_000
 # Environment settings mlscaffold fixes itself; a template's _jinja2_env_vars may not change them.
@@ -102,7 +122,12 @@ def _environment(template: Template, settings_key: str) -> Any:
         raise RenderError(f"template {template.name}: _jinja2_env_vars must be a JSON object")
     settings = {k: v for k, v in settings.items() if k not in _FIXED_SETTINGS}
     extensions = [*COOKIECUTTER_EXTENSIONS, *_template_extensions(template)]
-    loader = FileSystemLoader([str(project_folder(template)), str(template.path / "templates")])
+    searched = [str(project_folder(template)), str(template.path / "templates")]
+    loader = (
+        FileSystemLoader(searched)
+        if template.trusted
+        else _contained_loader(searched, template.link_root or template.path)
+    )
     try:
         env = SandboxedEnvironment(
             undefined=StrictUndefined,
@@ -120,6 +145,30 @@ def _environment(template: Template, settings_key: str) -> Any:
 
         env.bytecode_cache = open_cache(_fingerprint(env, settings))
     return env
+
+
+def _contained_loader(searched: list[str], root: Path) -> Any:
+    """Return a loader that reads no file whose real path is outside *root* (untrusted templates).
+
+    ``{% include %}``, ``{% import %}`` and ``{% extends %}`` follow links as the file
+    system does; a chain of links that ends outside the template (in ``~/.ssh``) is
+    refused, however it was built.
+    """
+    from jinja2 import FileSystemLoader
+    from jinja2.exceptions import SecurityError
+
+    bound = Path(os.path.realpath(root))
+
+    class ContainedLoader(FileSystemLoader):
+        def get_source(self, environment: Any, name: str) -> Any:
+            source, filename, uptodate = super().get_source(environment, name)
+            if filename and not Path(os.path.realpath(filename)).is_relative_to(bound):
+                raise SecurityError(
+                    f"{name} links outside the template, to {os.path.realpath(filename)}"
+                )
+            return source, filename, uptodate
+
+    return ContainedLoader(searched)
 
 
 def is_bundled(template: Template) -> bool:
@@ -180,11 +229,10 @@ def _template_extensions(template: Template) -> list[Any]:
 
 def render_value(template: Template, text: str, context: Mapping[str, Any]) -> str:
     """Render one default of ``cookiecutter.json`` (template text) with the answers so far."""
-    from jinja2 import TemplateError
-
     try:
         return str(environment(template).from_string(text).render(cookiecutter=context))
-    except TemplateError as exc:
+    except template_errors() as exc:
+        # A template's expression can raise what Python raises ({{ 1/0 }}, {{ [].pop() }}).
         raise RenderError(
             f"template {template.name}: a default in cookiecutter.json cannot be rendered: "
             f"{describe(exc)}"
@@ -204,12 +252,10 @@ def project_folder_name(template: Template, context: Mapping[str, Any]) -> str:
 
     Raises ``RenderError`` when that is not one plain, non-empty name.
     """
-    from jinja2 import TemplateError
-
     source = project_folder(template)
     try:
         name = _segment(environment(template), source.name, render_context(template, context))
-    except TemplateError as exc:
+    except template_errors() as exc:
         detail = describe(exc)
     except _Refused as exc:
         detail = str(exc)
@@ -288,12 +334,16 @@ def render_project(
                     continue  # a file whose name renders empty is left out, as cookiecutter does
                 copy = _is_copy_only(here / name, source, copy_only)
                 _write_file(env, here / name, source, target / rendered, full, copy, link_root)
+    except ScaffoldError:
+        raise  # a hook's failure, already said in one line
     except TemplateError as exc:
         detail = describe(exc)
     except OSError as exc:
         detail = str(exc.strerror or exc)
     except _Refused as exc:
         detail = str(exc)
+    except EXPRESSION_ERRORS as exc:
+        detail = describe(exc)
     else:
         if run_hooks:
             run_hook(template, "post_gen_project", project, full, say)

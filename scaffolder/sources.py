@@ -55,6 +55,8 @@ class SourceRequest:
     ref: str | None = None
     directory: str | None = None
     trust: bool = False
+    # A trusted template's pre_prompt hook runs as the template is opened; a dry run runs none.
+    run_pre_prompt: bool = True
 
 
 def is_named(source: str) -> bool:
@@ -96,7 +98,7 @@ def open_into(request: SourceRequest, work: Path, say: Notify = lambda message: 
         if not Path(text).expanduser().is_dir():
             raise _unknown(text)
         if ref is None:
-            return _open_folder(text, directory, request.trust, work, say)
+            return _open_folder(text, directory, request, work, say)
     location = trust_.canonical(text)
     trusted = request.trust or trust_.is_trusted(location, trust_.trusted_sources())
     fetched = fetch(location, ref, work, say)
@@ -111,19 +113,21 @@ def open_into(request: SourceRequest, work: Path, say: Notify = lambda message: 
         "directory": directory,
     }
     name = PurePosixPath(directory).name if directory else location.name
-    return _open(tree, directory, name, origin, trusted, location.url, work, say)
+    opened = _open(tree, directory, name, origin, trusted, location.url)
+    return _after_pre_prompt(opened, work, say) if request.run_pre_prompt else opened
 
 
 def _open_folder(
-    text: str, directory: str | None, trusted_flag: bool, work: Path, say: Notify
+    text: str, directory: str | None, request: SourceRequest, work: Path, say: Notify
 ) -> Template:
     folder = Path(text).expanduser()
     location = trust_.canonical(str(folder.resolve()))
-    trusted = trusted_flag or trust_.is_trusted(location, trust_.trusted_sources())
+    trusted = request.trust or trust_.is_trusted(location, trust_.trusted_sources())
     root = Path(os.path.realpath(folder))
     origin = {"kind": PATH, "path": str(root), "directory": directory}
     name = PurePosixPath(directory).name if directory else root.name
-    return _open(root, directory, name, origin, trusted, str(root), work, say)
+    opened = _open(root, directory, name, origin, trusted, str(root))
+    return _after_pre_prompt(opened, work, say) if request.run_pre_prompt else opened
 
 
 def _unknown(text: str) -> UnknownTemplate:
@@ -146,8 +150,6 @@ def _open(
     origin: Mapping[str, Any],
     trusted: bool,
     display: str,
-    work: Path,
-    say: Notify,
 ) -> Template:
     """Read the template at *root*/*directory*; refuse it if it needs trust it has not got."""
     folder = root / directory if directory else root
@@ -167,9 +169,6 @@ def _open(
     template = read_template(folder, name=name, trusted=trusted, origin=origin, link_root=root)
     if not trusted:
         trust_.refuse_untrusted(display, trust_.needing_trust(folder, template.raw_context, root))
-        return template
-    if template.hook_files("pre_prompt"):
-        return _after_pre_prompt(template, work, say)
     return template
 
 
@@ -177,9 +176,12 @@ def _after_pre_prompt(template: Template, work: Path, say: Notify) -> Template:
     """Run a trusted template's ``pre_prompt`` hook as cookiecutter does: in a copy of it.
 
     The hook may change the copy's ``cookiecutter.json``; the copy is what is rendered.
+    A template without the hook (or untrusted) is returned as it is.
     """
     from scaffolder.hooks import run_hook
 
+    if not template.hook_files("pre_prompt"):
+        return template
     assert template.link_root is not None
     copy = work / "pre-prompt"
     shutil.copytree(template.link_root, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))

@@ -226,6 +226,12 @@ def trusted_sources(path: Path | None = None) -> list[str]:
             f"the mlscaffold config {path}: [trust] sources must be a list of strings"
         )
     for entry in found:
+        if not looks_like_url(entry.strip()) and not entry.strip().startswith(("/", "~")):
+            # It would name another folder in every folder the command is run from.
+            raise InvalidInput(
+                f"the mlscaffold config {path}: {entry!r} in [trust] sources is a relative "
+                "path; write it from / or ~"
+            )
         try:
             canonical(entry, keep_slash=True)
         except InvalidInput as exc:
@@ -252,7 +258,26 @@ def needing_trust(template_path: Path, raw_context: Mapping[str, Any], root: Pat
         if str(name) not in BUILT_IN_EXTENSIONS:
             found.append(f"_extensions {str(name)!r} (a Jinja extension, imported to render)")
     found.extend(f"{link} (a link out of the template)" for link in links_out(template_path, root))
+    found.extend(
+        f"{entry} (a git repository in the template: its settings would run commands in the "
+        "project)"
+        for entry in nested_git(template_path)
+    )
     return found
+
+
+def nested_git(folder: Path, limit: int = 3) -> list[str]:
+    """Return up to *limit* ``.git`` entries under *folder*, but for *folder*'s own ``.git``."""
+    found: list[str] = []
+    for here, dirs, files in os.walk(folder):
+        top = Path(here) == folder
+        for name in [*dirs, *files]:
+            if name == ".git" and not top:
+                found.append((Path(here, name).relative_to(folder)).as_posix())
+        dirs[:] = [d for d in dirs if d != ".git"]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def links_out(folder: Path, root: Path, limit: int = 3) -> list[str]:

@@ -759,3 +759,112 @@ def test_a_file_that_renders_without_end_is_cut_off_and_a_pipe_is_not_read(invok
     result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
     assert "pipe: it is not a regular file" in one_line_error(result, 1)
     assert not out.exists()
+
+
+# -- what the hostile review found ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("content", "{{ 1/0 }}"),
+        ("content", "{{ [].pop() }}"),
+        ("content", "{{ 'a' + 1 }}"),
+        ("content", "{{ range(10**9)|list }}"),
+        ("name", "{{ [].pop() }}.txt"),
+        ("default", "{{ 1/0 }}"),
+    ],
+)
+def test_a_python_error_in_a_template_expression_is_one_line(invoke, tmp_path, where, text):
+    files, context = {}, dict(CONTEXT)
+    if where == "content":
+        files = {f"{PROJECT}/f.txt": text}
+    elif where == "name":
+        files = {f"{PROJECT}/{text}": "x"}
+    else:
+        context["greeting"] = text
+    folder = write_template(tmp_path / "broken", files, context)
+    out = tmp_path / "out"
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    line = one_line_error(result, 1)
+    assert "Error" in line.partition(":")[2] or "Overflow" in line, line
+    assert not out.exists()
+
+
+def test_a_chain_of_links_through_a_subfolder_cannot_include_a_file_from_outside(invoke, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT\n")
+    repository = tmp_path / "mono"
+    write_template(repository / "sub", {f"{PROJECT}/f.txt": '{% include "s.txt" %}'})
+    (repository / "shared").mkdir()
+    (repository / "shared" / "s.txt").symlink_to(secret)
+    (repository / "sub" / "templates").symlink_to("../shared")
+    commit_all(repository)
+    for index, source in enumerate((str(repository), repository.as_uri())):
+        out = tmp_path / f"out{index}"
+        result = invoke(
+            "new", source, "--directory", "sub", "--no-input", "-o", str(out), *COMMIT_AS
+        )
+        assert "links outside the template" in one_line_error(result, 1)
+        assert not out.exists()
+
+
+def test_a_link_hidden_in_a_git_folder_cannot_be_included(invoke, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT\n")
+    folder = write_template(tmp_path / "hidden", {f"{PROJECT}/f.txt": '{% include ".git/s.txt" %}'})
+    (folder / "templates" / ".git").mkdir(parents=True)
+    (folder / "templates" / ".git" / "s.txt").symlink_to(secret)
+    out = tmp_path / "out"
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert result.exit_code in (1, 4) and "SECRET" not in result.output
+    one_line_error(result, result.exit_code)
+    assert not out.exists()
+
+
+def test_a_git_repository_inside_an_untrusted_templates_project_is_refused(invoke, tmp_path):
+    folder = write_template(tmp_path / "planted", {f"{PROJECT}/sub/f": "x\n"})
+    git(folder / PROJECT / "sub", "init", "-q")
+    git(folder / PROJECT / "sub", "config", "core.fsmonitor", f"touch {tmp_path / 'ran'}; false")
+    out = tmp_path / "out"
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    line = one_line_error(result, 4)
+    assert f"{PROJECT}/sub/.git" in line and "git repository in the template" in line
+    assert not out.exists() and not (tmp_path / "ran").exists()
+
+
+def test_a_relative_trusted_source_is_refused(invoke, tmp_path, isolated_home, monkeypatch):
+    marker = tmp_path / "marker"
+    write_template(tmp_path / "templates" / "hooked", marker_hook(marker))
+    monkeypatch.chdir(tmp_path)
+    for entry in ("templates/", "./", "hooked"):
+        config = write_config(isolated_home, entry)
+        result = invoke("new", "templates/hooked", "--no-input", "-o", "out", *COMMIT_AS)
+        line = one_line_error(result, 2)
+        assert "is a relative path; write it from / or ~" in line and str(config) in line
+        assert not marker.exists()
+
+
+def test_a_dry_run_runs_no_hook_not_even_pre_prompt(invoke, tmp_path):
+    ran = tmp_path / "ran"
+    hooks = {
+        f"hooks/{name}.py": f"open({str(ran)!r}, 'a').write('{name} ')\n"
+        for name in ("pre_prompt", "pre_gen_project", "post_gen_project")
+    }
+    folder = write_template(tmp_path / "hooked", hooks)
+    out = tmp_path / "out"
+    result = invoke(
+        "new", str(folder), "--trust", "--dry-run", "--no-input", "-o", str(out), *COMMIT_AS
+    )
+    assert result.exit_code == 0, result.output
+    assert not ran.exists() and not out.exists()
+    assert "pre_prompt.py, pre_gen_project.py, post_gen_project.py" in result.output
+
+
+def test_a_hook_that_removes_the_project_folder_is_one_line(invoke, tmp_path):
+    hook = "import os, shutil\nhere = os.getcwd()\nos.chdir('..')\nshutil.rmtree(here)\n"
+    folder = write_template(tmp_path / "removing", {"hooks/post_gen_project.py": hook})
+    out = tmp_path / "out"
+    result = invoke("new", str(folder), "--trust", "--no-input", "-o", str(out), *COMMIT_AS)
+    assert "removed the folder it ran in" in one_line_error(result, 1)
+    assert not out.exists()
