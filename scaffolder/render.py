@@ -157,12 +157,12 @@ def _contained_loader(searched: list[str], root: Path) -> Any:
     from jinja2 import FileSystemLoader
     from jinja2.exceptions import SecurityError
 
-    bound = Path(os.path.realpath(root))
+    from scaffolder.trust import within
 
     class ContainedLoader(FileSystemLoader):
         def get_source(self, environment: Any, name: str) -> Any:
             source, filename, uptodate = super().get_source(environment, name)
-            if filename and not Path(os.path.realpath(filename)).is_relative_to(bound):
+            if filename and not within(filename, root):
                 raise SecurityError(
                     f"{name} links outside the template, to {os.path.realpath(filename)}"
                 )
@@ -363,7 +363,9 @@ def _write_file(
     """Write one file of the project: copied if binary or copy-only, else rendered."""
     from binaryornot.check import is_binary
 
-    if source_file.is_symlink() and not source_file.resolve().is_relative_to(link_root):
+    from scaffolder.trust import within
+
+    if source_file.is_symlink() and not within(source_file, link_root):
         raise _Refused(f"it links outside the template, to {source_file.resolve()}")
     if not source_file.is_file():  # a pipe would block the read forever, a device is no file
         raise _Refused("it is not a regular file")

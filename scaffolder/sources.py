@@ -92,6 +92,31 @@ def open_into(request: SourceRequest, work: Path, say: Notify = lambda message: 
 
     *work* is an empty folder of the caller's, removed by the caller.
     """
+    secret = _password_in(request.source)
+    try:
+        return _open_into(request, work, say)
+    except ScaffoldError as exc:
+        if secret and secret in str(exc):  # a message may quote SOURCE, password and all
+            raise type(exc)(str(exc).replace(secret, "***")) from None
+        raise
+
+
+def _password_in(source: str) -> str | None:
+    """Return what stands where a password would in *source* (``user:PASSWORD@``), if anything.
+
+    Read loosely (a password with spaces or a ``/`` in it makes no valid URL, and
+    is still a password): between the first ``:`` of the part after ``://`` and
+    its last ``@``, when the ``:`` comes first. (``git@host:path`` holds none: ssh
+    reads no password from a URL.)
+    """
+    rest = source.partition("://")[2]
+    colon, at = rest.find(":"), rest.rfind("@")
+    if colon < 0 or at < colon or "@" in rest[:colon]:
+        return None
+    return rest[colon + 1 : at] or None
+
+
+def _open_into(request: SourceRequest, work: Path, say: Notify) -> Template:
     directory = _directory(request.directory)
     text, ref = _split_ref(request.source, request.ref)
     if not trust_.looks_like_url(text):
@@ -337,6 +362,12 @@ def _clone(location: trust_.Location, into: Path, entry: Path | None, say: Notif
             else ""
         )
         reason = remote_failure(err, code, location.url, auth)
+        if "could not read Username" in err or "Authentication failed" in err:
+            reason = (
+                "the server asks for a user name and password, or refused the ones given; "
+                "give them in the URL (https://USER:TOKEN@host/...) or to a git credential "
+                "helper (git config --global credential.helper store), which update uses"
+            )
         raise ScaffoldError(f"cannot fetch the template {location.url}: {reason}{kept}")
     return into
 

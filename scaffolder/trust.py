@@ -167,7 +167,12 @@ def _local(path: Path, keep_slash: bool) -> Location:
 
 def _clean_path(raw: str, source: str, keep_slash: bool) -> str:
     """Decode the URL path once, refuse what cannot be data, and resolve ``.`` and ``..``."""
-    decoded = urllib.parse.unquote(raw, errors="strict")
+    try:
+        decoded = urllib.parse.unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"the template source {_shown(source)} encodes bytes that are not UTF-8 in its path"
+        ) from None
     if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in decoded):
         raise InvalidInput(
             f"the template source {_shown(source)} encodes spaces, control characters or "
@@ -280,19 +285,29 @@ def nested_git(folder: Path, limit: int = 3) -> list[str]:
     return found[:limit]
 
 
+def within(path: Path | str, root: Path) -> bool:
+    """Whether *path*, with every link resolved, lies in *root* and outside its ``.git``.
+
+    A repository's ``.git`` is not part of its template: its config can hold the
+    token the template was cloned with.
+    """
+    bound = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(path))
+    return real.is_relative_to(bound) and ".git" not in real.relative_to(bound).parts
+
+
 def links_out(folder: Path, root: Path, limit: int = 3) -> list[str]:
     """Return up to *limit* symbolic links under *folder* whose target is not inside *root*."""
-    bound = Path(os.path.realpath(root))
     found: list[str] = []
     for here, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if d != ".git"]
         for name in [*dirs, *files]:
             entry = Path(here, name)
-            if entry.is_symlink() and not Path(os.path.realpath(entry)).is_relative_to(bound):
+            if entry.is_symlink() and not within(entry, root):
                 found.append(f"{entry.relative_to(folder).as_posix()} -> {os.readlink(entry)}")
                 if len(found) >= limit:
                     return found
-    if folder.is_symlink() and not Path(os.path.realpath(folder)).is_relative_to(bound):
+    if folder.is_symlink() and not within(folder, root):
         found.append(f". -> {os.readlink(folder)}")
     return found
 

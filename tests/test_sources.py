@@ -868,3 +868,52 @@ def test_a_hook_that_removes_the_project_folder_is_one_line(invoke, tmp_path):
     result = invoke("new", str(folder), "--trust", "--no-input", "-o", str(out), *COMMIT_AS)
     assert "removed the folder it ran in" in one_line_error(result, 1)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "https://alice:SECRET X@host/x",
+        "https://alice:pa/ss@host/repo",
+        "https://alice:SECRET@h/%ff",
+    ],
+)
+def test_a_password_in_a_source_that_is_refused_is_not_shown(invoke, tmp_path, source):
+    result = invoke("new", source, "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
+    line = one_line_error(result, 2)
+    assert "SECRET" not in result.output and "pa/ss" not in result.output, line
+
+
+def test_a_source_or_a_trusted_entry_that_is_not_utf8_is_one_line(invoke, tmp_path, isolated_home):
+    for source in ("https://h/x%ff", "file:///tmp/t1%ff"):
+        result = invoke("new", source, "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
+        assert "not UTF-8" in one_line_error(result, 2)
+    folder = write_template(tmp_path / "tpl", {})
+    config = write_config(isolated_home, "https://h/%ff/")
+    result = invoke("new", str(folder), "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
+    assert str(config) in one_line_error(result, 2)
+
+
+def test_a_link_into_the_templates_own_git_folder_is_a_link_out(invoke, tmp_path):
+    """A clone's .git/config can hold the token it was cloned with."""
+    folder = write_template(tmp_path / "cloned", {"templates/part.txt": "x\n"})
+    commit_all(folder)
+    git(folder, "remote", "add", "origin", "https://x-access-token:ghp_TOKEN123@example.com/t")
+    (folder / PROJECT / "settings.ini").symlink_to("../.git/config")
+    out = tmp_path / "out"
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert "settings.ini" in one_line_error(result, 4)
+    (folder / PROJECT / "settings.ini").unlink()
+    (folder / "templates" / "git").symlink_to("../.git")
+    (folder / PROJECT / "f.txt").write_text('{% include "git/config" %}')
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert result.exit_code in (1, 4), result.output
+    assert "ghp_TOKEN123" not in result.output and not out.exists()
+
+
+def test_a_refused_password_says_so(invoke, tmp_path, servers):
+    url = served_template(tmp_path, servers).replace(TOKEN, "wrong-password")
+    result = invoke("new", url, "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
+    line = one_line_error(result, 1)
+    assert "asks for a user name and password, or refused the ones given" in line
+    assert "wrong-password" not in result.output
