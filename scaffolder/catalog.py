@@ -179,11 +179,9 @@ class Template:
             return []
         if hook == "pre_gen_project" and self.validates_in_process:
             return []
-        return [
-            folder / entry
-            for entry in sorted(os.listdir(folder))
-            if entry.partition(".")[0] == hook and not entry.endswith("~")
-        ]
+        from scaffolder.trust import is_hook
+
+        return [folder / entry for entry in sorted(os.listdir(folder)) if is_hook(entry, hook)]
 
     @property
     def variables(self) -> list[str]:

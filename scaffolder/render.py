@@ -32,6 +32,7 @@ from typing import Any
 
 from scaffolder.catalog import Template, file_digest, load_module, templates_root
 from scaffolder.errors import RenderError, ScaffoldError
+from scaffolder.trust import BUILT_IN_EXTENSIONS
 
 # The extensions cookiecutter loads into every environment (cookiecutter.environment).
 COOKIECUTTER_EXTENSIONS = (
@@ -128,15 +129,17 @@ def _environment(template: Template, settings_key: str) -> Any:
         if template.trusted
         else _contained_loader(searched, template.link_root or template.path)
     )
+    environment_class = SandboxedEnvironment if template.trusted else _bounded_environment()
     try:
-        env = SandboxedEnvironment(
+        env = environment_class(
             undefined=StrictUndefined,
             keep_trailing_newline=True,
             extensions=extensions,
             loader=loader,
             **settings,
         )
-    except (ImportError, AttributeError, TypeError) as exc:
+    # AssertionError: Jinja checks its settings with assert (_jinja2_env_vars' newline_sequence).
+    except (ImportError, AttributeError, TypeError, ValueError, AssertionError) as exc:
         raise RenderError(
             f"template {template.name}: cannot set up Jinja: {_one_line(exc)}"
         ) from exc
@@ -145,6 +148,41 @@ def _environment(template: Template, settings_key: str) -> Any:
 
         env.bytecode_cache = open_cache(_fingerprint(env, settings))
     return env
+
+
+# An untrusted template's `*` and `**` may not build values larger than this (items, digits).
+MAX_PRODUCT = 10_000_000
+
+
+def _bounded_environment() -> Any:
+    """Return the sandbox for untrusted templates: with ``'a' * 10**9`` and ``9**9**9`` refused.
+
+    Jinja's sandbox bounds ``range`` only; a repeated string or list, or a
+    power, can take all the memory or the processor before anything is written.
+    """
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class BoundedEnvironment(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "*" and _product_size(left, right) > MAX_PRODUCT:
+                raise SecurityError(f"a repeated value longer than {MAX_PRODUCT:,}")
+            power = operator == "**" and isinstance(left, int) and isinstance(right, int)
+            if power and abs(right) > 1000 and abs(left) > 1:
+                raise SecurityError("a power with an exponent above 1000")
+            return super().call_binop(context, operator, left, right)
+
+    return BoundedEnvironment
+
+
+def _product_size(left: Any, right: Any) -> int:
+    """Return the length ``left * right`` would have, for a sequence repeated (else 0)."""
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, (str, bytes, list, tuple)) and isinstance(times, int):
+            return len(sequence) * times
+    return 0
 
 
 def _contained_loader(searched: list[str], root: Path) -> Any:
@@ -204,7 +242,7 @@ def _template_extensions(template: Template) -> list[Any]:
         raise RenderError(f"template {template.name}: _extensions must be a list of names")
     found: list[Any] = []
     for dotted in names:
-        if not template.trusted and dotted not in COOKIECUTTER_EXTENSIONS:
+        if not template.trusted and dotted not in BUILT_IN_EXTENSIONS:
             # sources refuses such a template first; this is the second lock on the door.
             raise RenderError(f"template {template.name}: _extensions {dotted!r} needs --trust")
         module_name, _, attribute = dotted.rpartition(".")

@@ -117,8 +117,13 @@ def _password_in(source: str) -> str | None:
 
 
 def _open_into(request: SourceRequest, work: Path, say: Notify) -> Template:
+    if not request.source.strip():
+        raise InvalidInput("SOURCE is empty; give a template's name, a folder or a git URL")
     directory = _directory(request.directory)
     text, ref = _split_ref(request.source, request.ref)
+    shorthand, colon, rest = text.partition(":")
+    if colon and shorthand.lower() in trust_.SHORTHANDS and rest.strip("/").count("/") != 1:
+        raise InvalidInput(f"{shorthand}:OWNER/REPO needs an owner and a repository, not {text!r}")
     if not trust_.looks_like_url(text):
         if not Path(text).expanduser().is_dir():
             raise _unknown(text)
@@ -151,8 +156,44 @@ def _open_folder(
     root = Path(os.path.realpath(folder))
     origin = {"kind": PATH, "path": str(root), "directory": directory}
     name = PurePosixPath(directory).name if directory else root.name
-    opened = _open(root, directory, name, origin, trusted, str(root))
+    # Rendered from a copy without .git, as a fetched template is: what is checked is what is
+    # rendered, even if the folder changes meanwhile, and a repository's config is never read.
+    copy = work / "tree"
+    _copy_folder(root, copy)
+    opened = _open(copy, directory, name, origin, trusted, str(root))
     return _after_pre_prompt(opened, work, say) if request.run_pre_prompt else opened
+
+
+def _copy_folder(root: Path, copy: Path) -> None:
+    """Copy the template folder *root* to *copy*: links as links, without its own ``.git``.
+
+    A link to an absolute path inside *root* is pointed at the same file of the
+    copy; any other link is kept as it is (and is a link out, if it leads out).
+    """
+
+    def top_git(folder: str, names: list[str]) -> list[str]:
+        return [".git"] if Path(folder) == root else []
+
+    try:
+        shutil.copytree(root, copy, symlinks=True, ignore=top_git)
+        for here, dirs, files in os.walk(copy):
+            for name in [*dirs, *files]:
+                link = Path(here, name)
+                if not link.is_symlink() or not os.path.isabs(os.readlink(link)):
+                    continue
+                real = Path(os.path.realpath(root / link.relative_to(copy)))
+                if trust_.within(real, root):
+                    inside = copy / real.relative_to(root)
+                    link.unlink()
+                    link.symlink_to(os.path.relpath(inside, link.parent))
+    except shutil.Error as exc:  # one per file it could not copy: the first says enough
+        raise ScaffoldError(
+            f"cannot read the template folder {root}: {exc.args[0][0][2]}"
+        ) from None
+    except OSError as exc:
+        raise ScaffoldError(
+            f"cannot read the template folder {root}: {exc.strerror or exc}"
+        ) from None
 
 
 def _unknown(text: str) -> UnknownTemplate:
@@ -259,7 +300,17 @@ def _split_ref(source: str, ref: str | None) -> tuple[str, str | None]:
     chosen = ref if ref is not None else found
     if chosen is not None:
         chosen = chosen.strip()
-        if not chosen or chosen.startswith("-") or not chosen.isprintable() or " " in chosen:
+        revision_syntax = any(
+            mark in chosen for mark in ("^", "~", ":", "@{", "..", "\\", "*", "?", "[")
+        )
+        if (
+            not chosen
+            or chosen.startswith("-")
+            or not chosen.isprintable()
+            or " " in chosen
+            or revision_syntax
+        ):
+            # A name or a commit: `main^` would be recorded as the branch to follow.
             raise InvalidInput(f"{shown(chosen)} is not a branch, a tag or a commit (--ref)")
     return text, chosen
 

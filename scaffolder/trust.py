@@ -41,7 +41,8 @@ _DEFAULT_PORTS = {"https": 443, "http": 80, "ssh": 22, "git": 9418}
 _SCP = re.compile(r"(?P<user>[^@/:\s]+@)?(?P<host>[^@/:\s\[\]]+):(?!//)(?P<path>.+)")
 # The hooks cookiecutter runs (any extension; a backup file ending in ~ is not one).
 HOOK_NAMES = ("pre_prompt", "pre_gen_project", "post_gen_project")
-# The extensions cookiecutter loads into every environment: naming them needs no trust.
+# The extensions cookiecutter loads into every environment, and Jinja's own (many templates
+# use {% do %} and {% break %}): they import nothing of a template's, so need no trust.
 BUILT_IN_EXTENSIONS = frozenset(
     {
         "cookiecutter.extensions.JsonifyExtension",
@@ -49,6 +50,12 @@ BUILT_IN_EXTENSIONS = frozenset(
         "cookiecutter.extensions.SlugifyExtension",
         "cookiecutter.extensions.TimeExtension",
         "cookiecutter.extensions.UUIDExtension",
+        "jinja2.ext.do",
+        "jinja2.ext.loopcontrols",
+        "jinja2.ext.debug",
+        "jinja2.ext.ExprStmtExtension",
+        "jinja2.ext.LoopControlExtension",
+        "jinja2.ext.DebugExtension",
     }
 )
 
@@ -253,10 +260,9 @@ def needing_trust(template_path: Path, raw_context: Mapping[str, Any], root: Pat
     """
     found = []
     hooks = template_path / "hooks"
-    if hooks.is_dir() and not hooks.is_symlink():
+    if hooks.is_dir():  # a link to a folder too: cookiecutter follows it
         for entry in sorted(os.listdir(hooks)):
-            stem = entry.partition(".")[0]
-            if stem in HOOK_NAMES and not entry.endswith("~"):
+            if is_hook(entry):
                 found.append(f"hooks/{entry} (a hook)")
     names = raw_context.get("_extensions", [])
     for name in names if isinstance(names, list) else [names]:
@@ -283,6 +289,15 @@ def nested_git(folder: Path, limit: int = 3) -> list[str]:
         if len(found) >= limit:
             break
     return found[:limit]
+
+
+def is_hook(file_name: str, hook: str | None = None) -> bool:
+    """Whether *file_name* in ``hooks/`` is a hook (*hook*, or any), by cookiecutter's rule.
+
+    Its name without the last extension is the hook's; a backup ending in ``~`` is not one.
+    """
+    stem = os.path.splitext(file_name)[0]
+    return not file_name.endswith("~") and (stem == hook if hook else stem in HOOK_NAMES)
 
 
 def within(path: Path | str, root: Path) -> bool:

@@ -757,7 +757,7 @@ def test_a_file_that_renders_without_end_is_cut_off_and_a_pipe_is_not_read(invok
     (folder / PROJECT / "big.txt").unlink()
     os.mkfifo(folder / PROJECT / "pipe")
     result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
-    assert "pipe: it is not a regular file" in one_line_error(result, 1)
+    assert "is a named pipe" in one_line_error(result, 1)
     assert not out.exists()
 
 
@@ -917,3 +917,66 @@ def test_a_refused_password_says_so(invoke, tmp_path, servers):
     line = one_line_error(result, 1)
     assert "asks for a user name and password, or refused the ones given" in line
     assert "wrong-password" not in result.output
+
+
+def test_bad_jinja_settings_are_one_line(invoke, tmp_path):
+    context = {**CONTEXT, "_jinja2_env_vars": {"newline_sequence": "x"}}
+    folder = write_template(tmp_path / "settings", {}, context)
+    result = invoke("new", str(folder), "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
+    assert "cannot set up Jinja" in one_line_error(result, 1)
+
+
+@pytest.mark.parametrize("text", ["{{ ('a' * 100000000) * 100 }}", "{{ 9 ** 99999999 }}"])
+def test_an_untrusted_template_cannot_build_huge_values(invoke, tmp_path, text):
+    folder = write_template(tmp_path / "huge", {f"{PROJECT}/f.txt": text})
+    out = tmp_path / "out"
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert "SecurityError" in one_line_error(result, 1)
+    assert not out.exists()
+
+
+def test_hooks_are_found_as_cookiecutter_finds_them(invoke, tmp_path):
+    marker = tmp_path / "marker"
+    folder = write_template(tmp_path / "linked-hooks", {})
+    (folder / "real-hooks").mkdir()
+    for name, text in marker_hook(marker).items():
+        (folder / "real-hooks" / Path(name).name).write_text(text)
+    (folder / "real-hooks" / "pre_gen_project.sh.txt").write_text("#!/bin/sh\nexit 1\n")
+    (folder / "hooks").symlink_to("real-hooks")
+    out = tmp_path / "out"
+    refused = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    line = one_line_error(refused, 4)
+    assert "post_gen_project.py" in line and "sh.txt" not in line
+    trusted = invoke("new", str(folder), "--trust", "--no-input", "-o", str(out), *COMMIT_AS)
+    assert trusted.exit_code == 0, trusted.output  # the .sh.txt is no hook: not run
+    assert marker.read_text() == "demo"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["", "--no-input"], "SOURCE is empty"),
+        (["gh:", "--no-input"], "needs an owner and a repository"),
+        (["gh:acme", "--no-input"], "needs an owner and a repository"),
+        (["gh:acme/tpl", "--ref", "main^"], "is not a branch, a tag or a commit"),
+        (["gh:acme/tpl", "--ref", "main~2"], "is not a branch, a tag or a commit"),
+        (["gh:acme/tpl@v1:README.md"], "is not a branch, a tag or a commit"),
+    ],
+)
+def test_sources_and_refs_that_name_nothing_are_refused_before_a_fetch(
+    invoke, tmp_path, args, said
+):
+    result = invoke("new", *args, "-o", str(tmp_path / "o"), *COMMIT_AS)
+    assert said in one_line_error(result, 2)
+    assert "Fetching" not in result.output
+
+
+def test_jinjas_own_extensions_need_no_trust(invoke, tmp_path):
+    context = {**CONTEXT, "_extensions": ["jinja2.ext.do", "jinja2.ext.loopcontrols"]}
+    text = (
+        "{% set xs = [] %}{% do xs.append(1) %}{% for x in [1, 2] %}{% break %}{% endfor %}{{ xs }}"
+    )
+    folder = write_template(tmp_path / "jinja", {f"{PROJECT}/f.txt": text}, context)
+    result = invoke("new", str(folder), "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "demo" / "f.txt").read_text() == "[1]"
