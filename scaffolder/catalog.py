@@ -65,14 +65,16 @@ class Template:
     def version(self) -> str:
         """The template's version (``_mlscaffold.version``).
 
-        One from a git repository that names none is at its commit (12 digits);
-        any other, "0".
+        One from a git repository that names none is at its commit, one from a
+        folder at its files' digest (12 digits each); any other, "0".
         """
         if "version" in self._meta:
             return str(self._meta["version"])
         origin = self.origin or {}
         if origin.get("kind") == "git" and origin.get("commit"):
             return str(origin["commit"])[:12]
+        if origin.get("kind") == "path":
+            return self.digest.removeprefix("sha256:")[:12]
         return "0"
 
     @property
@@ -166,6 +168,13 @@ class Template:
         if not self.validates_in_process:
             return None
         return _load_validator(self.path / VALIDATION_HOOK)
+
+    def hook_names(self) -> list[str]:
+        """Return the names of its hook scripts, whether they would run or not."""
+        from scaffolder.trust import is_hook
+
+        folder = self.path / "hooks"
+        return [e for e in sorted(os.listdir(folder)) if is_hook(e)] if folder.is_dir() else []
 
     def hook_files(self, hook: str) -> list[Path]:
         """Return the scripts of *hook* (``pre_gen_project``…) that run for this template.

@@ -389,7 +389,7 @@ def new(
       mlscaffold new gh:my-bootcamp/templates@2026 --directory week-1
       mlscaffold new ~/my-template --trust
     """
-    from scaffolder.contract import AUTHOR_EMAIL, AUTHOR_NAME, given_answers
+    from scaffolder.contract import AUTHOR_EMAIL, AUTHOR_NAME, PROJECT_NAME, given_answers
     from scaffolder.destination import check_new_options
     from scaffolder.generate import ProjectRequest, create_project, preview_project
     from scaffolder.sources import SourceRequest, open_template
@@ -397,10 +397,20 @@ def new(
     from scaffolder.trust import HOOK_NAMES
 
     # Open (a fetched template: checked out) until the command ends, then removed.
-    request_source = SourceRequest(source, ref, directory, trust, run_pre_prompt=not dry_run)
+    request_source = SourceRequest(source, ref, directory, trust, preview=dry_run)
     template = click.get_current_context().with_resource(open_template(request_source, _notify))
     destination = _destination(org, public, template_repo, api_url)
     check_new_options(publish_, not no_git, destination)
+    for option, value, variable in (
+        ("NAME", name, PROJECT_NAME),
+        ("--github-user", github_user, GITHUB_USER),
+        ("--license", license_, "license"),
+    ):
+        if value is not None and variable not in template.variables:
+            raise click.UsageError(
+                f"{option}: template {template.name} has no {variable} variable (its "
+                f"variables: {', '.join(template.variables) or 'none'}); use --set"
+            )
     # A template that asks for no author (a third party's): they author the first commit.
     commit_author = (
         None if AUTHOR_NAME in template.variables else author,
@@ -436,6 +446,12 @@ def new(
         hooks = [p.name for h in HOOK_NAMES for p in template.hook_files(h)]
         if hooks:
             click.echo(f"Would run the template's hooks (not run now): {', '.join(hooks)}")
+        untrusted_hooks = [] if template.trusted else template.hook_names()
+        if untrusted_hooks:
+            click.echo(
+                f"Its hooks need --trust to run (none ran): {', '.join(untrusted_hooks)}; "
+                "without it, the real run is refused (exit status 4)"
+            )
         if train:
             click.echo(
                 "Would make .venv in it, install it with its dev extra, run its tests and "

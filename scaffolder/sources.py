@@ -55,8 +55,9 @@ class SourceRequest:
     ref: str | None = None
     directory: str | None = None
     trust: bool = False
-    # A trusted template's pre_prompt hook runs as the template is opened; a dry run runs none.
-    run_pre_prompt: bool = True
+    # A dry run: no hook runs (not even a trusted template's pre_prompt, which runs as the
+    # template is opened), so an untrusted template's hooks are no reason to refuse it.
+    preview: bool = False
 
 
 def is_named(source: str) -> bool:
@@ -143,8 +144,8 @@ def _open_into(request: SourceRequest, work: Path, say: Notify) -> Template:
         "directory": directory,
     }
     name = PurePosixPath(directory).name if directory else location.name
-    opened = _open(tree, directory, name, origin, trusted, location.url)
-    return _after_pre_prompt(opened, work, say) if request.run_pre_prompt else opened
+    opened = _open(tree, directory, name, origin, trusted, location.url, request.preview)
+    return opened if request.preview else _after_pre_prompt(opened, work, say)
 
 
 def _open_folder(
@@ -160,8 +161,8 @@ def _open_folder(
     # rendered, even if the folder changes meanwhile, and a repository's config is never read.
     copy = work / "tree"
     _copy_folder(root, copy)
-    opened = _open(copy, directory, name, origin, trusted, str(root))
-    return _after_pre_prompt(opened, work, say) if request.run_pre_prompt else opened
+    opened = _open(copy, directory, name, origin, trusted, str(root), request.preview)
+    return opened if request.preview else _after_pre_prompt(opened, work, say)
 
 
 def _copy_folder(root: Path, copy: Path) -> None:
@@ -216,6 +217,7 @@ def _open(
     origin: Mapping[str, Any],
     trusted: bool,
     display: str,
+    preview: bool = False,
 ) -> Template:
     """Read the template at *root*/*directory*; refuse it if it needs trust it has not got."""
     folder = root / directory if directory else root
@@ -229,12 +231,18 @@ def _open(
             f"{display} holds no cookiecutter.json{where}, so it is not a cookiecutter template"
             + ("" if directory else " (is it in a subfolder? give it with --directory)")
         )
+
+    def refuse(raw_context: Mapping[str, Any]) -> None:
+        reasons = trust_.needing_trust(folder, raw_context, root)
+        if preview:  # nothing will run: only what rendering itself needs counts
+            reasons = [reason for reason in reasons if not reason.endswith("(a hook)")]
+        trust_.refuse_untrusted(display, reasons)
+
     if not trusted:
-        # Links first: reading cookiecutter.json must not follow one out of the template.
-        trust_.refuse_untrusted(display, trust_.needing_trust(folder, {}, root))
+        refuse({})  # links first: reading cookiecutter.json must not follow one out
     template = read_template(folder, name=name, trusted=trusted, origin=origin, link_root=root)
     if not trusted:
-        trust_.refuse_untrusted(display, trust_.needing_trust(folder, template.raw_context, root))
+        refuse(template.raw_context)
     return template
 
 

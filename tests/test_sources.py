@@ -190,6 +190,11 @@ def test_a_hook_runs_only_with_trust(invoke, tmp_path, form):
     line = one_line_error(refused, 4)
     assert "needs trust" in line and "hooks/post_gen_project.py" in line and "--trust" in line
     assert not marker.exists() and not out.exists()
+    preview = invoke("new", source, "--dry-run", "--no-input", "-o", str(out), *COMMIT_AS)
+    assert preview.exit_code == 0, preview.output  # a stranger's files can be looked at first
+    assert "README.md" in preview.output
+    assert "Its hooks need --trust to run (none ran): post_gen_project.py" in preview.output
+    assert not marker.exists() and not out.exists()
     dry = invoke("new", source, "--trust", "--dry-run", "--no-input", "-o", str(out), *COMMIT_AS)
     assert dry.exit_code == 0 and "Would run the template's hooks" in dry.output
     assert not marker.exists() and not out.exists()
@@ -655,7 +660,10 @@ def test_options_a_template_does_not_ask_for(invoke, tmp_path, template, monkeyp
     no_author = invoke("new", str(template), "--no-input", "-o", str(out))
     assert "give --author and --email" in one_line_error(no_author, 2)
     named = invoke("new", str(template), "Card Radar", "--no-input", "-o", str(out), *COMMIT_AS)
-    assert "unknown variable 'project_name'" in one_line_error(named, 2)
+    assert "NAME: template tpl has no project_name variable" in one_line_error(named, 2)
+    for option in (["--github-user", "ada"], ["--license", "MIT"]):
+        refused = invoke("new", str(template), *option, "--no-input", "-o", str(out), *COMMIT_AS)
+        assert f"{option[0]}: template tpl has no" in one_line_error(refused, 2)
     train = invoke("new", str(template), "--train", "--no-input", "-o", str(out), *COMMIT_AS)
     assert "--train" in one_line_error(train, 2)
     no_git = invoke("new", str(template), "--no-git", "--no-input", "-o", str(out))
@@ -980,3 +988,47 @@ def test_jinjas_own_extensions_need_no_trust(invoke, tmp_path):
     result = invoke("new", str(folder), "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "demo" / "f.txt").read_text() == "[1]"
+
+
+def test_a_trusted_template_with_hooks_renders_as_plain_cookiecutter_renders_it(invoke, tmp_path):
+    """Hooks, derived defaults, copy-only files, an empty-named file: the same tree, bytes alike."""
+    hook = (
+        "import pathlib\n"
+        "if '{{ cookiecutter.licence }}' == 'none':\n"
+        "    pathlib.Path('LICENSE').unlink()\n"
+        "pathlib.Path('made.txt').write_text('{{ cookiecutter.repo_name }}\\n')\n"
+    )
+    context = {
+        "full_name": "Some One",
+        "project": "My Thing",
+        "repo_name": "{{ cookiecutter.project.lower().replace(' ', '-') }}",
+        "licence": ["none", "MIT"],
+        "greeting": "hello",
+        "_copy_without_render": ["raw/*"],
+    }
+    folder = write_template(
+        tmp_path / "compat",
+        {
+            "hooks/post_gen_project.py": hook,
+            f"{PROJECT}/LICENSE": "{{ cookiecutter.licence }} by {{ cookiecutter.full_name }}\n",
+            f"{PROJECT}/raw/kept.txt": "{{ not rendered }}\n",
+            f"{PROJECT}/{{% if cookiecutter.licence == 'MIT' %}}NOTICE{{% endif %}}": "x\n",
+        },
+        context,
+    )
+    ours = tmp_path / "ours"
+    result = invoke("new", str(folder), "--trust", "--no-input", "--no-git", "-o", str(ours))
+    assert result.exit_code == 0, result.output
+    theirs = tmp_path / "theirs"
+    done = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(theirs), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    mine = tree(ours / "my-thing")
+    assert mine.pop(".mlscaffold.json")
+    assert mine == tree(theirs / "my-thing")
+    assert "LICENSE" not in mine and mine["made.txt"] == b"my-thing\n"
+    assert mine["raw/kept.txt"] == b"{{ not rendered }}\n"
