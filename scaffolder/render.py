@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.catalog import Template, file_digest, load_module, templates_root
-from scaffolder.errors import RenderError, ScaffoldError
+from scaffolder.errors import InvalidInput, RenderError, ScaffoldError
 from scaffolder.trust import BUILT_IN_EXTENSIONS
 
 # The extensions cookiecutter loads into every environment (cookiecutter.environment).
@@ -288,20 +288,24 @@ def render_context(template: Template, context: Mapping[str, Any]) -> dict[str, 
 def project_folder_name(template: Template, context: Mapping[str, Any]) -> str:
     """Return the name the project's folder gets: its template folder's name, rendered.
 
-    Raises ``RenderError`` when that is not one plain, non-empty name.
+    Raises ``RenderError`` when the template cannot render it, and
+    ``InvalidInput`` when the answers make it no plain name (``a/b``, ``..``,
+    ``.git``, nothing).
     """
     source = project_folder(template)
     try:
         name = _segment(environment(template), source.name, render_context(template, context))
     except template_errors() as exc:
-        detail = describe(exc)
+        raise RenderError(
+            f"rendering template {template.name} failed in {source.name}: {describe(exc)}"
+        ) from None
     except _Refused as exc:
         detail = str(exc)
     else:
-        if name.strip():
+        if name.strip() and name != ".git":
             return name
-        detail = f"the name {source.name!r} renders empty"
-    raise RenderError(f"rendering template {template.name} failed in {source.name}: {detail}")
+        detail = f"the name {source.name!r} renders to {name!r}"
+    raise InvalidInput(f"the project's folder cannot be named so: {detail}")
 
 
 class _Refused(Exception):

@@ -135,6 +135,7 @@ def _open_into(request: SourceRequest, work: Path, say: Notify) -> Template:
     fetched = fetch(location, ref, work, say)
     tree = work / "tree"
     fetched.check_out(tree, work / "index")
+    _say_what_is_not_fetched(tree, say)
     origin = {
         "kind": GIT,
         "url": location.url,
@@ -195,6 +196,15 @@ def _copy_folder(root: Path, copy: Path) -> None:
         raise ScaffoldError(
             f"cannot read the template folder {root}: {exc.strerror or exc}"
         ) from None
+
+
+def _say_what_is_not_fetched(tree: Path, say: Notify) -> None:
+    """Say so when the repository has submodules or Git LFS files: neither is fetched."""
+    if (tree / ".gitmodules").is_file():
+        say("Note: the template's repository has submodules, which are not fetched (empty folders)")
+    with suppress(OSError, UnicodeDecodeError):
+        if "filter=lfs" in (tree / ".gitattributes").read_text(encoding="utf-8"):
+            say("Note: the template's repository keeps files in Git LFS; they stay pointer files")
 
 
 def _unknown(text: str) -> UnknownTemplate:
@@ -421,6 +431,9 @@ def _clone(location: trust_.Location, into: Path, entry: Path | None, say: Notif
             else ""
         )
         reason = remote_failure(err, code, location.url, auth)
+        if "unable to connect" in err:  # git says why on the line after
+            lines = [line.strip() for line in err.splitlines() if line.strip()]
+            reason = " ".join(lines[-2:]).removeprefix("fatal: ")
         if "could not read Username" in err or "Authentication failed" in err:
             reason = (
                 "the server asks for a user name and password, or refused the ones given; "

@@ -1032,3 +1032,32 @@ def test_a_trusted_template_with_hooks_renders_as_plain_cookiecutter_renders_it(
     assert mine == tree(theirs / "my-thing")
     assert "LICENSE" not in mine and mine["made.txt"] == b"my-thing\n"
     assert mine["raw/kept.txt"] == b"{{ not rendered }}\n"
+
+
+@pytest.mark.parametrize("slug", [".git", "a/b", "..", ""])
+def test_an_answer_that_makes_the_project_folder_no_plain_name_is_bad_input(
+    invoke, tmp_path, template, slug
+):
+    out = tmp_path / "out"
+    result = invoke(
+        "new",
+        str(template),
+        "--set",
+        f"repo_name={slug}",
+        "--no-input",
+        "-o",
+        str(out),
+        *COMMIT_AS,
+    )
+    assert "the project's folder cannot be named so" in one_line_error(result, 2)
+    assert not out.exists()
+
+
+def test_submodules_and_lfs_files_that_are_not_fetched_are_said(invoke, tmp_path, template):
+    (template / ".gitmodules").write_text('[submodule "x"]\n\tpath = x\n\turl = ../x\n')
+    (template / ".gitattributes").write_text("*.bin filter=lfs diff=lfs merge=lfs -text\n")
+    commit_all(template, "submodule and lfs")
+    result = invoke("new", template.as_uri(), "--no-input", "-o", str(tmp_path / "o"), *COMMIT_AS)
+    assert result.exit_code == 0, result.output
+    assert "submodules, which are not fetched" in result.output
+    assert "Git LFS; they stay pointer files" in result.output
