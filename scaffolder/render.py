@@ -323,7 +323,8 @@ def render_project(
     """Render *template* with the resolved *context* into the folder *into*; return the project.
 
     Files that are symbolic links are read through, but only if they point inside
-    the template's ``link_root`` (by default the folder that holds the template).
+    the template's ``link_root`` (by default the folder that holds the template;
+    anywhere for a trusted template from a folder or a repository).
     A trusted template's ``pre_gen_project`` and ``post_gen_project`` hooks run
     in the project folder, before and after its files (unless not *run_hooks*).
     Raises ``RenderError`` with one line naming the file on any failure; the
@@ -333,7 +334,13 @@ def render_project(
 
     from scaffolder.hooks import run_hook
 
-    link_root = (template.link_root or template.path.parent).resolve()
+    # A trusted stranger's template may link anywhere (trust covers it, as its hooks could
+    # read anything); mlscaffold's own only into the folder of templates.
+    link_root = (
+        None
+        if template.trusted and template.origin is not None
+        else (template.link_root or template.path.parent).resolve()
+    )
     env = environment(template)
     full = render_context(template, context)
     copy_only = template.raw_context.get("_copy_without_render", [])
@@ -400,14 +407,14 @@ def _write_file(
     target: Path,
     context: Mapping[str, Any],
     copy_only: bool,
-    link_root: Path,
+    link_root: Path | None,
 ) -> None:
     """Write one file of the project: copied if binary or copy-only, else rendered."""
     from binaryornot.check import is_binary
 
     from scaffolder.trust import within
 
-    if source_file.is_symlink() and not within(source_file, link_root):
+    if link_root and source_file.is_symlink() and not within(source_file, link_root):
         raise _Refused(f"it links outside the template, to {source_file.resolve()}")
     if not source_file.is_file():  # a pipe would block the read forever, a device is no file
         raise _Refused("it is not a regular file")

@@ -169,8 +169,9 @@ def _open_folder(
 def _copy_folder(root: Path, copy: Path) -> None:
     """Copy the template folder *root* to *copy*: links as links, without its own ``.git``.
 
-    A link to an absolute path inside *root* is pointed at the same file of the
-    copy; any other link is kept as it is (and is a link out, if it leads out).
+    A link to something inside *root* is pointed at the same file of the copy,
+    any other at what it leads to from *root* (a link out still: refused, unless
+    the template is trusted, when it works as it did in place).
     """
 
     def top_git(folder: str, names: list[str]) -> list[str]:
@@ -181,13 +182,14 @@ def _copy_folder(root: Path, copy: Path) -> None:
         for here, dirs, files in os.walk(copy):
             for name in [*dirs, *files]:
                 link = Path(here, name)
-                if not link.is_symlink() or not os.path.isabs(os.readlink(link)):
+                if not link.is_symlink():
                     continue
                 real = Path(os.path.realpath(root / link.relative_to(copy)))
+                link.unlink()
                 if trust_.within(real, root):
-                    inside = copy / real.relative_to(root)
-                    link.unlink()
-                    link.symlink_to(os.path.relpath(inside, link.parent))
+                    link.symlink_to(os.path.relpath(copy / real.relative_to(root), link.parent))
+                else:
+                    link.symlink_to(real)
     except shutil.Error as exc:  # one per file it could not copy: the first says enough
         raise ScaffoldError(
             f"cannot read the template folder {root}: {exc.args[0][0][2]}"

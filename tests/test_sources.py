@@ -1061,3 +1061,21 @@ def test_submodules_and_lfs_files_that_are_not_fetched_are_said(invoke, tmp_path
     assert result.exit_code == 0, result.output
     assert "submodules, which are not fetched" in result.output
     assert "Git LFS; they stay pointer files" in result.output
+
+
+def test_a_trusted_folder_template_linking_to_shared_files_beside_it_still_renders(
+    invoke, tmp_path
+):
+    """As mlscaffold's own templates do: files linked from a shared folder next to the template."""
+    (tmp_path / "_shared").mkdir()
+    (tmp_path / "_shared" / "LICENSE").write_text(
+        "shared licence of {{ cookiecutter.full_name }}\n"
+    )
+    folder = write_template(tmp_path / "linking", {})
+    (folder / PROJECT / "LICENSE").symlink_to("../../_shared/LICENSE")
+    out = tmp_path / "out"
+    refused = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert "a link out of the template" in one_line_error(refused, 4)
+    trusted = invoke("new", str(folder), "--trust", "--no-input", "-o", str(out), *COMMIT_AS)
+    assert trusted.exit_code == 0, trusted.output
+    assert (out / "demo" / "LICENSE").read_text() == "shared licence of Some One\n"
