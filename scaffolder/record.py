@@ -7,6 +7,7 @@ description from it. Only this module writes or reads the file.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -89,4 +90,8 @@ def write_merged_record(
 
 def _write(project: Path, record: Mapping[str, Any]) -> None:
     text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    (project / RECORD_FILE).write_text(text, encoding="utf-8")
+    # A new file put in the record's place: a record committed as a link to a file elsewhere
+    # is replaced by a file, never written through.
+    temporary = project / f"{RECORD_FILE}.{os.getpid()}.tmp"
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, project / RECORD_FILE)

@@ -449,7 +449,12 @@ def _newline_of(path: Path) -> str | None:
 def _segment(env: Any, name: str, context: Mapping[str, Any]) -> str:
     """Render one file or folder name; refuse anything but a plain name (or nothing)."""
     rendered = str(env.from_string(name).render(**context)) if "{" in name else name
-    if rendered in (".", "..") or any(ch in rendered for ch in "/\\\0"):
+    # .git too: a folder rendered to that name would plant a repository (its config runs commands).
+    if (
+        rendered in (".", "..")
+        or rendered.lower() == ".git"
+        or any(ch in rendered for ch in "/\\\0")
+    ):
         raise _Refused(f"the name {name!r} renders to {rendered!r}, which is not a plain name")
     return rendered
 

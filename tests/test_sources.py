@@ -1079,3 +1079,28 @@ def test_a_trusted_folder_template_linking_to_shared_files_beside_it_still_rende
     trusted = invoke("new", str(folder), "--trust", "--no-input", "-o", str(out), *COMMIT_AS)
     assert trusted.exit_code == 0, trusted.output
     assert (out / "demo" / "LICENSE").read_text() == "shared licence of Some One\n"
+
+
+def test_a_folder_whose_name_renders_to_git_is_refused(invoke, tmp_path):
+    folder = write_template(tmp_path / "sneaky", {f"{PROJECT}/sub/{{{{ '.git' }}}}/config": "x\n"})
+    out = tmp_path / "out"
+    result = invoke("new", str(folder), "--no-input", "-o", str(out), *COMMIT_AS)
+    assert "which is not a plain name" in one_line_error(result, 1)
+    assert not out.exists()
+
+
+def test_update_never_writes_through_a_record_that_is_a_link(invoke, tmp_path, template):
+    out = tmp_path / "out"
+    assert invoke("new", str(template), "--no-input", "-o", str(out), *COMMIT_AS).exit_code == 0
+    project = out / "demo"
+    outside = tmp_path / "outside.json"
+    outside.write_text((project / ".mlscaffold.json").read_text())
+    before = outside.read_text()
+    (project / ".mlscaffold.json").unlink()
+    (project / ".mlscaffold.json").symlink_to(outside)
+    git(project, "add", "-A")
+    git(project, "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-qm", "link")
+    (template / PROJECT / "NEW.md").write_text("new\n")
+    commit_all(template, "new file")
+    invoke("update", str(project))
+    assert outside.read_text() == before
