@@ -61,6 +61,12 @@ class Token:
         return [self.value, sent, urllib.parse.quote(self.value, safe="")]
 
 
+# The environment variables a token is read from, in order, as gh reads them.
+GITHUB_TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
+ENTERPRISE_TOKEN_VARIABLES = ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
+TOKEN_VARIABLES = GITHUB_TOKEN_VARIABLES + ENTERPRISE_TOKEN_VARIABLES
+
+
 def host_of(api_url: str) -> str:
     """Return the host whose token *api_url* needs (``api.github.com`` is github.com's API)."""
     try:
@@ -88,10 +94,7 @@ def find_token(api_url: str, environ: Mapping[str, str] = os.environ) -> Token |
     ``$(cat file)`` from a file of two lines would.
     """
     host = host_of(api_url)
-    if host == GITHUB_HOST:
-        names = ("GITHUB_TOKEN", "GH_TOKEN")
-    else:
-        names = ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
+    names = GITHUB_TOKEN_VARIABLES if host == GITHUB_HOST else ENTERPRISE_TOKEN_VARIABLES
     for name in names:
         value = environ.get(name, "").strip()
         if value:

@@ -28,11 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.catalog import Template
+from scaffolder.credentials import TOKEN_VARIABLES
 from scaffolder.errors import RenderError
 from scaffolder.interrupts import run_echoing
 
-# Tokens mlscaffold reads for publishing: no template's hook has any use for them.
-_TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
 _TAIL_LINES = 5
 
 
@@ -74,7 +73,8 @@ def _run_script(
             runnable.write_text(_rendered(template, script, context), encoding="utf-8")
         runnable.chmod(runnable.stat().st_mode | stat.S_IXUSR)
         command = [sys.executable, str(runnable)] if script.suffix == ".py" else [str(runnable)]
-        environment = {k: v for k, v in os.environ.items() if k not in _TOKEN_VARIABLES}
+        # The tokens mlscaffold reads for publishing: no template's hook has any use for them.
+        environment = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES}
         say(f"Running the template's {name}")
         try:
             status, tail = run_echoing(
